@@ -1,0 +1,114 @@
+"""Settings from the environment (twelve-factor), validated once at start.
+
+With nothing set, the bridge still starts: SQLite under ``./var/``, an embedded
+broker in a SQLite file, and ``missing()`` lists what to configure.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path(os.environ.get("BRIDGE_VAR_DIR", "var"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=True, extra="ignore")
+
+    DATABASE_URL: str = Field(default_factory=lambda: f"sqlite:///{VAR_DIR}/bridge.sqlite3")
+    REDIS_URL: str = ""
+    BRIDGE_HELPDESK: Literal["zendesk", "freshdesk", ""] = ""
+    BRIDGE_ADMIN_TOKEN: str = ""
+    BRIDGE_CONFIG: str = ""
+    BRIDGE_PUBLIC_URL: str = ""
+
+    ZENDESK_SUBDOMAIN: str = ""
+    ZENDESK_EMAIL: str = ""
+    ZENDESK_API_TOKEN: str = ""
+    ZENDESK_BASE_URL: str = ""
+    ZENDESK_WEBHOOK_SECRET: str = ""
+
+    FRESHDESK_DOMAIN: str = ""
+    FRESHDESK_API_KEY: str = ""
+    FRESHDESK_BASE_URL: str = ""
+    FRESHDESK_WEBHOOK_SECRET: str = ""
+
+    META_APP_SECRET: str = ""
+    META_APP_ID: str = ""
+    META_VERIFY_TOKEN: str = ""
+    META_PAGE_ID: str = ""
+    META_PAGE_ACCESS_TOKEN: str = ""
+    INSTAGRAM_ACCOUNT_ID: str = ""
+    WHATSAPP_PHONE_NUMBER_ID: str = ""
+    WHATSAPP_ACCESS_TOKEN: str = ""
+    META_GRAPH_BASE_URL: str = "https://graph.facebook.com"
+    META_GRAPH_VERSION: str = "v23.0"
+
+    X_CONSUMER_KEY: str = ""
+    X_CONSUMER_SECRET: str = ""
+    X_ACCESS_TOKEN: str = ""
+    X_ACCESS_TOKEN_SECRET: str = ""
+    X_ACCOUNT_ID: str = ""
+    X_API_BASE_URL: str = "https://api.x.com"
+
+    TELEGRAM_BOT_TOKEN: str = ""
+    TELEGRAM_SECRET_TOKEN: str = ""
+    TELEGRAM_API_BASE_URL: str = "https://api.telegram.org"
+
+    # Tuning, with defaults that suit one small machine.
+    BRIDGE_HTTP_TIMEOUT: float = 15.0
+    BRIDGE_MAX_ATTEMPTS: int = 8
+    BRIDGE_LEASE_SECONDS: int = 120
+    BRIDGE_SWEEP_SECONDS: float = 30.0
+
+    @property
+    def zendesk_base_url(self) -> str:
+        if self.ZENDESK_BASE_URL:
+            return self.ZENDESK_BASE_URL.rstrip("/")
+        return f"https://{self.ZENDESK_SUBDOMAIN}.zendesk.com"
+
+    @property
+    def broker_url(self) -> str:
+        """Redis when configured; otherwise kombu's SQLAlchemy transport on a local file."""
+        if self.REDIS_URL:
+            return self.REDIS_URL
+        return f"sqla+sqlite:///{VAR_DIR}/broker.sqlite3"
+
+    def missing(self) -> list[str]:
+        """What an operator still has to set, in words, for the log at start."""
+        notes: list[str] = []
+        if not self.REDIS_URL:
+            notes.append("REDIS_URL unset: using the embedded SQLite broker (one machine only)")
+        if self.DATABASE_URL.startswith("sqlite"):
+            notes.append("DATABASE_URL unset: using SQLite (set a PostgreSQL URL in production)")
+        if not self.BRIDGE_HELPDESK:
+            notes.append("BRIDGE_HELPDESK unset: set zendesk or freshdesk")
+        if self.BRIDGE_HELPDESK == "zendesk" and not (
+            self.ZENDESK_EMAIL and self.ZENDESK_API_TOKEN
+            and (self.ZENDESK_SUBDOMAIN or self.ZENDESK_BASE_URL)
+        ):
+            notes.append("Zendesk: set ZENDESK_SUBDOMAIN, ZENDESK_EMAIL, ZENDESK_API_TOKEN")
+        if not self.META_APP_SECRET:
+            notes.append("META_APP_SECRET unset: /webhooks/meta refuses every POST")
+        if not self.META_VERIFY_TOKEN:
+            notes.append("META_VERIFY_TOKEN unset: the Meta subscription handshake fails")
+        if not self.META_PAGE_ACCESS_TOKEN:
+            notes.append("META_PAGE_ACCESS_TOKEN unset: replies cannot reach Messenger")
+        if not self.BRIDGE_ADMIN_TOKEN:
+            notes.append("BRIDGE_ADMIN_TOKEN unset: the admin API is closed")
+        return notes
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,181 @@
+"""Frozen dataclasses shared by every adapter: what crosses a module boundary."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+ChannelKind = Literal[
+    "messenger",
+    "facebook_comment",
+    "instagram",
+    "instagram_comment",
+    "whatsapp",
+    "x",
+    "telegram",
+]
+
+AttachmentKind = Literal[
+    "image", "file", "video", "audio", "sticker", "location", "link", "unsupported"
+]
+
+
+@dataclass(frozen=True)
+class ThreadKey:
+    """Identifies one social conversation: channel kind, our account on it, the thread."""
+
+    channel: str
+    account_id: str
+    thread_id: str
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The customer as the platform names them."""
+
+    external_id: str
+    display_name: str | None = None
+    handle: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One attachment of an inbound message; ``url`` may be absent (location)."""
+
+    kind: AttachmentKind
+    url: str | None = None
+    name: str | None = None
+    mime_type: str | None = None
+    title: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    platform_type: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A customer's message, as parsed from a webhook, before any helpdesk call."""
+
+    thread: ThreadKey
+    message_id: str
+    sender: Sender
+    sent_at: datetime
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+
+    def to_json(self) -> str:
+        data = dataclasses.asdict(self)
+        data["sent_at"] = self.sent_at.isoformat()
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> InboundMessage:
+        data: dict[str, Any] = json.loads(raw)
+        return cls(
+            thread=ThreadKey(**data["thread"]),
+            message_id=data["message_id"],
+            sender=Sender(**data["sender"]),
+            sent_at=datetime.fromisoformat(data["sent_at"]),
+            text=data["text"],
+            attachments=tuple(Attachment(**a) for a in data["attachments"]),
+        )
+
+
+@dataclass(frozen=True)
+class ParsedWebhook:
+    """What one webhook body holds: messages to store, and what we chose to ignore."""
+
+    messages: tuple[InboundMessage, ...] = ()
+    ignored: tuple[str, ...] = ()  # one reason per ignored event, for logs and metrics
+
+
+# ---- helpdesk side -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Requester:
+    """The helpdesk identity of one social sender (one per platform, account, sender)."""
+
+    external_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to attach to a helpdesk comment."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class NewComment:
+    """A customer's message as a helpdesk comment, authored by the requester."""
+
+    author_id: str
+    body: str
+    uploads: tuple[Upload, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """A ticket to open. ``marker`` is our idempotency key, stored as its external id."""
+
+    requester_id: str
+    subject: str
+    comment: NewComment
+    marker: str
+    tags: tuple[str, ...] = ()
+    priority: str | None = None
+    group_id: str | None = None
+    custom_fields: tuple[tuple[str, Any], ...] = ()
+    followup_of: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    ticket_id: str
+    comment_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AgentReply:
+    """A public comment written by an agent, to be mirrored to the social thread."""
+
+    comment_id: str
+    body: str  # plain text
+    author_name: str | None = None
+    created_at: datetime | None = None
+    attachment_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """What the worker reads from the helpdesk about a ticket after a webhook."""
+
+    ticket_id: str
+    status: str  # normalised: new, open, pending, hold, solved, closed
+    replies: tuple[AgentReply, ...] = field(default_factory=tuple)
+
+
+# ---- social side ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """Text to send on a thread; ``human`` says a person wrote it (HUMAN_AGENT tag)."""
+
+    thread: ThreadKey
+    text: str
+    human: bool = True
+    reference: str | None = None  # our delivery id, echoed back where the platform allows
+
+
+@dataclass(frozen=True)
+class SendResult:
+    platform_message_ids: tuple[str, ...]
+    note: str | None = None  # e.g. "sent with the HUMAN_AGENT tag"

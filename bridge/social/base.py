@@ -1,0 +1,43 @@
+"""The SocialChannel protocol: what every platform adapter offers the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol
+
+from bridge.domain import InboundMessage, OutboundMessage, ParsedWebhook, SendResult, Sender
+
+
+class SocialChannel(Protocol):
+    kind: str  # the channel kind, e.g. "messenger"
+
+    def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
+        """Typed messages out of a verified, decoded webhook body.
+
+        Raises ``PayloadError`` when the body does not have the platform's shape.
+        Echoes of our own sends, receipts and unknown kinds go to ``ignored``.
+        """
+
+    def profile(self, message: InboundMessage) -> Sender:
+        """The sender with a display name from the platform profile when available.
+
+        Never raises: falls back to the sender as parsed.
+        """
+
+    def send(
+        self, message: OutboundMessage, last_customer_at: datetime | None, now: datetime
+    ) -> SendResult:
+        """Deliver text on the thread within the platform's window rules.
+
+        Raises ``WindowClosed`` when no rule allows the send, ``TransientError`` or
+        ``PermanentError`` for vendor failures.
+        """
+
+
+def verify_headers(headers: Mapping[str, str], name: str) -> str:
+    """The value of a required header, case-insensitive; empty string when absent."""
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return ""
