@@ -1,0 +1,109 @@
+"""The ``bridge`` command: database, configuration, helpdesk install, failed items."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bridge import db, failed
+from bridge.config import get_settings
+
+ROOT = Path(__file__).resolve().parent
+
+
+@click.group()
+def main() -> None:
+    """Operate the social-to-helpdesk bridge."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema (Alembic)."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration (safe to run twice)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    command.upgrade(cfg, "head")
+    click.echo(f"database is up to date: {db.normalise_url(get_settings().DATABASE_URL)}")
+
+
+@main.command("check")
+def check() -> None:
+    """Say what is configured and what is still missing."""
+    notes = get_settings().missing()
+    for note in notes:
+        click.echo(f"- {note}")
+    if not notes:
+        click.echo("configuration complete")
+
+
+@main.group("zendesk")
+def zendesk_group() -> None:
+    """Zendesk set-up."""
+
+
+@zendesk_group.command("install")
+@click.option("--url", required=True, help="Public base URL of the bridge, e.g. https://bridge.example.com")
+def zendesk_install(url: str) -> None:
+    """Create the signed webhook and the trigger that calls it (safe to run twice)."""
+    from bridge import registry
+    from bridge.zendesk.install import install
+    from bridge.settings_store import put
+
+    result = install(registry.helpdesk(), url.rstrip("/"))
+    with db.session() as s:
+        put(s, "zendesk_webhook_secret", result.signing_secret)
+    click.echo(f"webhook {result.webhook_id} ({'created' if result.webhook_created else 'already there'})")
+    click.echo(f"trigger {result.trigger_id} ({'created' if result.trigger_created else 'already there'})")
+    click.echo("the signing secret is stored in the database; /webhooks/zendesk uses it "
+               "unless ZENDESK_WEBHOOK_SECRET is set")
+
+
+@main.group("failed")
+def failed_group() -> None:
+    """Messages and replies that gave up after their retries."""
+
+
+@failed_group.command("list")
+def failed_list() -> None:
+    with db.session() as s:
+        items = failed.list_failed(s)
+    if not items:
+        click.echo("no failed items")
+    for it in items:
+        since = it.since.isoformat(timespec="seconds") if it.since else "-"
+        click.echo(f"{it.ref}\tconversation {it.conversation_id}\tattempts {it.attempts}\t"
+                   f"{since}\t{it.error}")
+
+
+@failed_group.command("replay")
+@click.argument("refs", nargs=-1)
+@click.option("--all", "replay_all", is_flag=True, help="Replay every failed item")
+def failed_replay(refs: tuple[str, ...], replay_all: bool) -> None:
+    from bridge import tasks
+
+    with db.session() as s:
+        chosen = [i.ref for i in failed.list_failed(s)] if replay_all else list(refs)
+        if not chosen:
+            raise click.UsageError("give ids from `bridge failed list`, or --all")
+        try:
+            touched = failed.replay(s, chosen)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+    tasks.enqueue(touched)
+    click.echo(f"replaying {len(chosen)} item(s)")
+
+
+@main.command("sweep")
+def sweep_once() -> None:
+    """Enqueue every due conversation now (what beat does every few seconds)."""
+    from bridge import tasks
+
+    click.echo(f"enqueued {tasks.sweep()} conversation(s)")

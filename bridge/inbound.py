@@ -1,0 +1,109 @@
+"""Customer → helpdesk: one inbox row becomes a ticket or a comment, exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge import clock, rendering
+from bridge.config import Settings
+from bridge.db import insert_ignore
+from bridge.domain import InboundMessage, NewComment, NewTicket, Requester, TicketRef
+from bridge.errors import TicketClosed
+from bridge.helpdesk import Helpdesk
+from bridge.models import Conversation, Identity, InboxMessage
+from bridge.social.base import SocialChannel
+
+
+@dataclass
+class Context:
+    """Everything one conversation run needs; built once per run."""
+
+    session: Session
+    conversation: Conversation
+    helpdesk: Helpdesk
+    channel: SocialChannel
+    settings: Settings
+
+
+def requester_id(ctx: Context, msg: InboundMessage) -> str:
+    """The helpdesk user of this sender: looked up once, then remembered locally."""
+    s, key = ctx.session, msg.thread
+    values = {"channel": key.channel, "account_id": key.account_id,
+              "external_user_id": msg.sender.external_id, "created_at": clock.now()}
+    insert_ignore(s, Identity, values, ["channel", "account_id", "external_user_id"])
+    ident = s.scalars(select(Identity).where(
+        Identity.channel == key.channel, Identity.account_id == key.account_id,
+        Identity.external_user_id == msg.sender.external_id)).one()
+    if ident.helpdesk_user_id and ident.helpdesk == ctx.helpdesk.name:
+        return ident.helpdesk_user_id
+    sender = ctx.channel.profile(msg)
+    label = rendering.CHANNEL_LABELS.get(key.channel, key.channel)
+    name = sender.display_name or sender.handle or f"{label} user {sender.external_id}"
+    external_id = f"{key.channel}:{key.account_id}:{sender.external_id}"
+    ident.helpdesk_user_id = ctx.helpdesk.ensure_requester(Requester(external_id, name))
+    ident.helpdesk = ctx.helpdesk.name
+    ident.display_name = name
+    s.commit()
+    return ident.helpdesk_user_id
+
+
+def process(ctx: Context, row: InboxMessage, recovering: bool) -> str:
+    """Deliver one message to the helpdesk; returns the row's final state."""
+    msg = InboundMessage.from_json(row.payload)
+    conv = ctx.conversation
+    author = requester_id(ctx, msg)
+    comment = NewComment(author_id=author, body=rendering.comment_body(msg),
+                         uploads=rendering.uploads(msg))
+    if conv.ticket_id is None or conv.helpdesk != ctx.helpdesk.name:
+        ref = _open_ticket(ctx, row, msg, comment, recovering, followup_of=None)
+    else:
+        ref = _comment(ctx, row, msg, comment, recovering)
+    row.ticket_id, row.comment_id, row.done_at = ref.ticket_id, ref.comment_id, clock.now()
+    conv.last_comment_id = ref.comment_id or conv.last_comment_id
+    if conv.last_customer_at is None or msg.sent_at > conv.last_customer_at:
+        conv.last_customer_at = msg.sent_at
+    return "done"
+
+
+def _comment(ctx: Context, row: InboxMessage, msg: InboundMessage, comment: NewComment,
+             recovering: bool) -> TicketRef:
+    conv = ctx.conversation
+    assert conv.ticket_id is not None
+    if recovering:
+        found = ctx.helpdesk.find_customer_comment(conv.ticket_id, comment, conv.last_comment_id)
+        if found is not None:
+            return found
+    try:
+        return ctx.helpdesk.add_customer_comment(conv.ticket_id, comment)
+    except TicketClosed:
+        return _open_ticket(ctx, row, msg, comment, recovering, followup_of=conv.ticket_id)
+
+
+def _open_ticket(ctx: Context, row: InboxMessage, msg: InboundMessage, comment: NewComment,
+                 recovering: bool, followup_of: str | None) -> TicketRef:
+    conv = ctx.conversation
+    marker = f"social-bridge-{conv.id}-{row.id}"
+    ref = ctx.helpdesk.find_ticket(marker) if recovering else None
+    if ref is None:
+        ticket = NewTicket(
+            requester_id=comment.author_id,
+            subject=rendering.subject(msg, _name(ctx, msg)),
+            comment=comment,
+            marker=marker,
+            tags=("social", msg.thread.channel),
+            followup_of=followup_of,
+        )
+        ref = ctx.helpdesk.create_ticket(ticket)
+    conv.helpdesk, conv.ticket_id, conv.linked_at = ctx.helpdesk.name, ref.ticket_id, clock.now()
+    conv.ticket_status = "new"
+    return ref
+
+
+def _name(ctx: Context, msg: InboundMessage) -> str:
+    ident = ctx.session.scalars(select(Identity.display_name).where(
+        Identity.channel == msg.thread.channel, Identity.account_id == msg.thread.account_id,
+        Identity.external_user_id == msg.sender.external_id)).first()
+    return ident or msg.sender.external_id

@@ -1,0 +1,192 @@
+"""Tables. Rows are keyed by the platforms' own ids so that retries change nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bridge import clock
+
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out, on every database (SQLite keeps naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return clock.aware(value).astimezone(UTC)
+
+
+TS = UTCDateTime()
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Identity(Base):
+    """One social sender on one account; its helpdesk user id once known."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("channel", "account_id", "external_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[str] = mapped_column(String(128))
+    external_user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    helpdesk: Mapped[str | None] = mapped_column(String(16))
+    helpdesk_user_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
+
+
+class Conversation(Base):
+    """A social thread and the ticket it lives on; also the unit of ordering (lease)."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("channel", "account_id", "thread_id"),
+        Index("ix_conversations_ticket", "helpdesk", "ticket_id"),
+        Index("ix_conversations_work_due", "work_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[str] = mapped_column(String(128))
+    thread_id: Mapped[str] = mapped_column(String(128))
+    customer_id: Mapped[str] = mapped_column(String(128))
+    helpdesk: Mapped[str | None] = mapped_column(String(16))
+    ticket_id: Mapped[str | None] = mapped_column(String(64))
+    ticket_status: Mapped[str | None] = mapped_column(String(16))
+    last_comment_id: Mapped[str | None] = mapped_column(String(64))
+    last_customer_at: Mapped[datetime | None] = mapped_column(TS)
+    linked_at: Mapped[datetime | None] = mapped_column(TS)
+    outbound_due: Mapped[bool] = mapped_column(Boolean, default=False)
+    work_due_at: Mapped[datetime | None] = mapped_column(TS)
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column(TS)
+    created_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
+
+
+class InboxMessage(Base):
+    """A customer's message, stored before the webhook is answered.
+
+    States: pending → sending (a helpdesk call may be under way) → done | failed.
+    A row found in ``sending`` after a crash is recovered by looking it up first.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "account_id", "message_id"),
+        Index("ix_inbox_conversation_state", "conversation_id", "state"),
+        Index("ix_inbox_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[str] = mapped_column(String(128))
+    message_id: Mapped[str] = mapped_column(String(255))
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    payload: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(TS)
+    received_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    ticket_id: Mapped[str | None] = mapped_column(String(64))
+    comment_id: Mapped[str | None] = mapped_column(String(64))
+    done_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class Delivery(Base):
+    """An agent's public comment to send to the social thread, once.
+
+    States: pending → sending → sent | skipped (window closed) | failed.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("helpdesk", "comment_id"),
+        Index("ix_deliveries_conversation_state", "conversation_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    helpdesk: Mapped[str] = mapped_column(String(16))
+    comment_id: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    ticket_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    human: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    platform_message_ids: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
+    sent_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class TicketNote(Base):
+    """An internal note the bridge owes a ticket (why a reply was not delivered...)."""
+
+    __tablename__ = "ticket_notes"
+    __table_args__ = (Index("ix_ticket_notes_conversation_state", "conversation_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    ticket_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
+
+
+class HelpdeskEvent(Base):
+    """A helpdesk webhook ("look at ticket N"), stored once per delivery key."""
+
+    __tablename__ = "helpdesk_events"
+    __table_args__ = (UniqueConstraint("helpdesk", "event_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    helpdesk: Mapped[str] = mapped_column(String(16))
+    event_key: Mapped[str] = mapped_column(String(128))
+    ticket_id: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    received_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
+
+
+class Setting(Base):
+    """Values the bridge learns at run time, e.g. the Zendesk webhook signing secret."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(TS, default=clock.now, onupdate=clock.now)

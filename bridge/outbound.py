@@ -1,0 +1,111 @@
+"""Helpdesk → customer: new public agent comments become deliveries, sent once.
+
+The helpdesk webhook only says "look at ticket N"; what changed is read through the
+API, and each comment id is inserted once (ON CONFLICT DO NOTHING), so however many
+webhooks mention a comment, it is delivered once.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bridge import clock
+from bridge.attempts import IDLE, Step, attempt
+from bridge.db import insert_ignore
+from bridge.domain import OutboundMessage, ThreadKey
+from bridge.errors import TransientError, WindowClosed
+from bridge.inbound import Context
+from bridge.models import Delivery, TicketNote
+
+PENDING = ("pending", "sending")
+
+
+def sync_step(ctx: Context) -> Step:
+    """Read the ticket when a webhook asked us to; queue its new agent replies."""
+    conv, s = ctx.conversation, ctx.session
+    if not conv.outbound_due:
+        return IDLE
+    if conv.ticket_id is None:
+        conv.outbound_due = False
+        s.commit()
+        return IDLE
+    conv.outbound_due = False
+    s.commit()
+    try:
+        view = ctx.helpdesk.read_ticket(conv.ticket_id)
+    except TransientError as exc:
+        conv.outbound_due = True
+        s.commit()
+        wait = exc.retry_after if exc.retry_after is not None else 15.0
+        return Step(wait_until=clock.now() + timedelta(seconds=wait))
+    conv.ticket_status = view.status
+    for reply in view.replies:
+        if conv.linked_at and reply.created_at and reply.created_at < conv.linked_at:
+            continue  # written before this conversation lived on the ticket
+        insert_ignore(s, Delivery, {
+            "helpdesk": ctx.helpdesk.name, "comment_id": reply.comment_id,
+            "conversation_id": conv.id, "ticket_id": view.ticket_id, "body": reply.body,
+            "human": True, "state": "pending", "attempts": 0, "created_at": clock.now(),
+        }, ["helpdesk", "comment_id"])
+    s.commit()
+    return Step(progressed=True)
+
+
+def _due(model: type[Delivery] | type[TicketNote], conv_id: int) -> object:
+    now = clock.now()
+    return (
+        select(model)
+        .where(model.conversation_id == conv_id, model.state.in_(PENDING))
+        .where((model.next_attempt_at.is_(None)) | (model.next_attempt_at <= now))
+        .order_by(model.id)
+        .limit(1)
+    )
+
+
+def delivery_step(ctx: Context) -> Step:
+    s, conv = ctx.session, ctx.conversation
+    d = s.scalars(_due(Delivery, conv.id)).first()  # type: ignore[call-overload]
+    if d is None:
+        return IDLE
+    thread = ThreadKey(conv.channel, conv.account_id, conv.thread_id)
+
+    def send(_recovering: bool) -> str:
+        # A delivery found in "sending" after a crash is sent again: the platforms
+        # offer no idempotency key, and a lost reply is worse than a repeated one.
+        msg = OutboundMessage(thread=thread, text=d.body, human=d.human,
+                              reference=f"social-bridge-delivery-{d.id}")
+        try:
+            result = ctx.channel.send(msg, conv.last_customer_at, clock.now())
+        except WindowClosed as exc:
+            add_note(ctx, d.ticket_id, f"Reply not delivered to the customer: {exc}")
+            return "skipped"
+        d.platform_message_ids = json.dumps(list(result.platform_message_ids))
+        d.sent_at = clock.now()
+        return "sent"
+
+    def failed(reason: str) -> None:
+        add_note(ctx, d.ticket_id, f"Reply not delivered to the customer: {reason}")
+
+    return attempt(s, d, send, ctx.settings.BRIDGE_MAX_ATTEMPTS, failed)
+
+
+def note_step(ctx: Context) -> Step:
+    s = ctx.session
+    note = s.scalars(_due(TicketNote, ctx.conversation.id)).first()  # type: ignore[call-overload]
+    if note is None:
+        return IDLE
+
+    def write(_recovering: bool) -> str:
+        ctx.helpdesk.add_internal_note(note.ticket_id, note.body)
+        return "done"
+
+    return attempt(s, note, write, ctx.settings.BRIDGE_MAX_ATTEMPTS)
+
+
+def add_note(ctx: Context, ticket_id: str, body: str) -> None:
+    """Queue an internal note; written by ``note_step`` in the same run."""
+    ctx.session.add(TicketNote(conversation_id=ctx.conversation.id, ticket_id=ticket_id,
+                               body=body, state="pending", attempts=0, created_at=clock.now()))

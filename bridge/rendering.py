@@ -1,0 +1,101 @@
+"""A customer's message as helpdesk text: the text byte for byte, then one line per
+attachment, so nothing is dropped silently and an unsupported kind stays visible.
+
+The body never depends on whether a download worked: recovery after a crash
+finds the comment again by comparing bodies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import requests
+import structlog
+
+from bridge.domain import Attachment, InboundMessage, Upload
+
+log = structlog.get_logger(__name__)
+
+MAX_DOWNLOAD = 20 * 1024 * 1024
+CHANNEL_LABELS = {
+    "messenger": "Messenger",
+    "facebook_comment": "Facebook comment",
+    "instagram": "Instagram",
+    "instagram_comment": "Instagram comment",
+    "whatsapp": "WhatsApp",
+    "x": "X",
+    "telegram": "Telegram",
+}
+UPLOADABLE = {"image", "file", "video", "audio", "sticker"}
+
+
+def attachment_line(a: Attachment) -> str:
+    if a.kind == "location":
+        where = f"{a.latitude}, {a.longitude}"
+        link = f"https://www.openstreetmap.org/?mlat={a.latitude}&mlon={a.longitude}"
+        return f"[location] {a.title + ' ' if a.title else ''}{where} {link}"
+    if a.kind == "unsupported":
+        return f"[unsupported attachment: {a.platform_type or 'unknown'}] {a.url or ''}".rstrip()
+    label = f"[{a.kind}]"
+    parts = [label, a.title or a.name or "", a.url or ""]
+    return " ".join(p for p in parts if p)
+
+
+def comment_body(msg: InboundMessage) -> str:
+    lines = [attachment_line(a) for a in msg.attachments]
+    if not msg.text:
+        return "\n".join(lines) or "[empty message]"
+    if not lines:
+        return msg.text
+    return msg.text + "\n\n" + "\n".join(lines)
+
+
+def subject(msg: InboundMessage, sender_name: str, limit: int = 80) -> str:
+    for line in msg.text.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    label = CHANNEL_LABELS.get(msg.thread.channel, msg.thread.channel)
+    return f"{label} message from {sender_name}"
+
+
+Fetcher = Callable[[str], tuple[str, bytes] | None]
+
+
+def fetch(url: str, timeout: float = 15.0) -> tuple[str, bytes] | None:
+    """Download an attachment (content type, bytes); None when it cannot be had."""
+    if not url.startswith(("http://", "https://")):
+        return None
+    try:
+        with requests.get(url, timeout=timeout, stream=True) as resp:
+            if resp.status_code != 200:
+                return None
+            data = resp.raw.read(MAX_DOWNLOAD + 1, decode_content=True)
+            if len(data) > MAX_DOWNLOAD:
+                return None
+            return resp.headers.get("Content-Type", "application/octet-stream"), data
+    except requests.RequestException as exc:
+        log.info("attachment_download_failed", url=url, error=str(exc))
+        return None
+
+
+def uploads(msg: InboundMessage, fetcher: Fetcher = fetch) -> tuple[Upload, ...]:
+    out: list[Upload] = []
+    for i, a in enumerate(msg.attachments):
+        if a.kind not in UPLOADABLE or not a.url:
+            continue
+        got = fetcher(a.url)
+        if got is None:
+            continue
+        content_type, data = got
+        name = a.name or _filename(a, i, content_type)
+        out.append(Upload(filename=name, content_type=content_type, data=data))
+    return tuple(out)
+
+
+def _filename(a: Attachment, index: int, content_type: str) -> str:
+    tail = a.url.rsplit("/", 1)[-1].split("?", 1)[0] if a.url else ""
+    if tail and "." in tail and len(tail) <= 100:
+        return tail
+    ext = content_type.split("/")[-1].split(";")[0] or "bin"
+    return f"{a.kind}-{index + 1}.{ext}"

@@ -1,0 +1,19 @@
+"""Small helpers shared by the blueprints: JSON errors and raw-body reading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from bridge.metrics import WEBHOOKS
+
+
+def answer(endpoint: str, outcome: str, status: int, **body: Any) -> tuple[Response, int]:
+    WEBHOOKS.labels(endpoint, outcome).inc()
+    return jsonify(status=outcome, **body), status
+
+
+def raw_body() -> bytes:
+    """The exact bytes received (signatures are over them); 413 past MAX_CONTENT_LENGTH."""
+    return request.get_data(cache=True)

@@ -1,0 +1,57 @@
+"""``/webhooks/meta``: Messenger (and later Instagram, WhatsApp, feed), routed by ``object``."""
+
+from __future__ import annotations
+
+import structlog
+from flask import Blueprint, Response, request
+
+from bridge import db, ingest, registry, tasks
+from bridge.config import get_settings
+from bridge.errors import HandshakeError, PayloadError, SignatureError
+from bridge.metrics import EVENTS_IGNORED, MESSAGES_STORED
+from bridge.social import meta
+from bridge.web.common import answer, raw_body
+
+bp = Blueprint("meta", __name__)
+log = structlog.get_logger(__name__)
+
+
+@bp.get("/webhooks/meta")
+def handshake() -> Response | tuple[Response, int]:
+    args = request.args
+    try:
+        challenge = meta.handshake(args.get("hub.mode"), args.get("hub.verify_token"),
+                                   args.get("hub.challenge"), get_settings().META_VERIFY_TOKEN)
+    except HandshakeError as exc:
+        return answer("meta", "forbidden", 403, reason=str(exc))
+    return Response(challenge, mimetype="text/plain")
+
+
+@bp.post("/webhooks/meta")
+def receive() -> tuple[Response, int]:
+    body = raw_body()
+    try:
+        meta.verify_signature(body, request.headers.get("X-Hub-Signature-256", ""),
+                              get_settings().META_APP_SECRET)
+        payload = meta.decode(body)
+    except SignatureError as exc:
+        return answer("meta", "unauthorized", 401, reason=str(exc))
+    except PayloadError as exc:
+        return answer("meta", "bad_request", 400, reason=str(exc))
+    channel = registry.meta_channel(str(payload.get("object")))
+    if channel is None:
+        EVENTS_IGNORED.labels("meta", f"object:{payload.get('object')}").inc()
+        log.info("meta_object_ignored", object=payload.get("object"))
+        return answer("meta", "ignored", 200, reason="object not handled")
+    try:
+        parsed = channel.parse(payload)
+    except PayloadError as exc:
+        return answer("meta", "bad_request", 400, reason=str(exc))
+    for reason in parsed.ignored:
+        EVENTS_IGNORED.labels("meta", reason).inc()
+    with db.session() as s:
+        touched = ingest.store_messages(s, parsed.messages)
+    MESSAGES_STORED.labels(channel.kind).inc(len(parsed.messages))
+    tasks.enqueue(touched)
+    return answer("meta", "accepted", 200, messages=len(parsed.messages),
+                  ignored=len(parsed.ignored))
