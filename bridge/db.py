@@ -85,6 +85,11 @@ def is_postgres(s: Session) -> bool:
 def insert_ignore(s: Session, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when a row was inserted."""
     dialect = postgresql if is_postgres(s) else sqlite
-    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    result = s.execute(stmt)
-    return bool(getattr(result, "rowcount", 0))
+    pk = next(iter(table.__table__.primary_key.columns))
+    stmt = (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=keys)
+        .returning(pk)
+    )
+    return s.execute(stmt).first() is not None

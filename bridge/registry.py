@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from bridge.config import get_settings
 from bridge.errors import ConfigError
 from bridge.helpdesk import Helpdesk
@@ -12,24 +10,36 @@ from bridge.social.base import SocialChannel
 # Meta webhook ``object`` values and the channel kind that parses them.
 META_OBJECTS = {"page": "messenger"}
 
+_helpdesks: dict[str, Helpdesk] = {}
+_channels: dict[str, SocialChannel] = {}
 
-@lru_cache(maxsize=1)
+
 def helpdesk() -> Helpdesk:
-    settings = get_settings()
-    if settings.BRIDGE_HELPDESK == "zendesk":
+    name = get_settings().BRIDGE_HELPDESK
+    if name not in _helpdesks:
+        _helpdesks[name] = _build_helpdesk(name)
+    return _helpdesks[name]
+
+
+def _build_helpdesk(name: str) -> Helpdesk:
+    if name == "zendesk":
         from bridge.zendesk.adapter import ZendeskHelpdesk
 
-        return ZendeskHelpdesk(settings)
-    raise ConfigError(f"BRIDGE_HELPDESK={settings.BRIDGE_HELPDESK!r} is not a helpdesk we support")
+        return ZendeskHelpdesk(get_settings())
+    raise ConfigError(f"BRIDGE_HELPDESK={name!r}: set it to zendesk")
 
 
-@lru_cache(maxsize=None)
 def channel(kind: str) -> SocialChannel:
-    settings = get_settings()
+    if kind not in _channels:
+        _channels[kind] = _build_channel(kind)
+    return _channels[kind]
+
+
+def _build_channel(kind: str) -> SocialChannel:
     if kind == "messenger":
         from bridge.social.messenger.adapter import MessengerChannel
 
-        return MessengerChannel(settings)
+        return MessengerChannel(get_settings())
     raise ConfigError(f"no adapter for channel {kind!r}")
 
 
@@ -40,5 +50,5 @@ def meta_channel(obj: str) -> SocialChannel | None:
 
 def reset() -> None:
     """Forget built adapters (tests change settings)."""
-    helpdesk.cache_clear()
-    channel.cache_clear()
+    _helpdesks.clear()
+    _channels.clear()
