@@ -29,7 +29,7 @@ def make_celery() -> Celery:
         task_ignore_result=True,
         task_default_queue="bridge",
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": 900, "polling_interval": 0.2},
+        broker_transport_options=_transport_options(settings.REDIS_URL),
         task_publish_retry_policy={"max_retries": 3, "interval_start": 0,
                                    "interval_step": 0.2, "interval_max": 0.5},
         beat_schedule={
@@ -42,6 +42,17 @@ def make_celery() -> Celery:
         worker_hijack_root_logger=False,
     )
     return app
+
+
+def _transport_options(redis_url: str) -> dict[str, Any]:
+    """Redis: redeliver unacked tasks after 15 min (our own sweep is much faster).
+
+    kombu's SQLAlchemy transport hands its options to ``create_engine``: only a
+    SQLite busy timeout belongs there.
+    """
+    if redis_url:
+        return {"visibility_timeout": 900}
+    return {"connect_args": {"timeout": 30}}
 
 
 @worker_process_init.connect
