@@ -43,7 +43,7 @@ IDLE = Step()
 def backoff(attempts: int) -> float:
     """Exponential backoff with full jitter: ~10 s, 20 s, 40 s ... capped at 30 min."""
     base = min(5.0 * 2**attempts, 1800.0)
-    return base * random.uniform(0.5, 1.0)
+    return float(base * random.uniform(0.5, 1.0))
 
 
 def attempt(

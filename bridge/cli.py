@@ -54,14 +54,15 @@ def zendesk_group() -> None:
 def zendesk_install(url: str) -> None:
     """Create the signed webhook and the trigger that calls it (safe to run twice)."""
     from bridge import registry
-    from bridge.zendesk.install import install
     from bridge.settings_store import put
+    from bridge.zendesk.install import install
 
     result = install(registry.helpdesk(), url.rstrip("/"))
     with db.session() as s:
         put(s, "zendesk_webhook_secret", result.signing_secret)
-    click.echo(f"webhook {result.webhook_id} ({'created' if result.webhook_created else 'already there'})")
-    click.echo(f"trigger {result.trigger_id} ({'created' if result.trigger_created else 'already there'})")
+    for what, ident, created in (("webhook", result.webhook_id, result.webhook_created),
+                                 ("trigger", result.trigger_id, result.trigger_created)):
+        click.echo(f"{what} {ident} ({'created' if created else 'already there'})")
     click.echo("the signing secret is stored in the database; /webhooks/zendesk uses it "
                "unless ZENDESK_WEBHOOK_SECRET is set")
 

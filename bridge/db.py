@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # No pre-ping: it costs a round trip per checkout on the webhook path. A connection
+    # that died with the server fails one request and is then dropped from the pool.
+    return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=1800)
 
 
 def get_engine() -> Engine:
@@ -76,6 +79,12 @@ def session() -> Iterator[Session]:
         raise
     finally:
         s.close()
+
+
+def db_time(value: datetime, sqlite_dialect: bool) -> datetime | str:
+    """A datetime as the driver should get it, matching ``models.UTCDateTime`` storage."""
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite_dialect else value
 
 
 def is_postgres(s: Session) -> bool:

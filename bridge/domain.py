@@ -67,8 +67,14 @@ class InboundMessage:
     attachments: tuple[Attachment, ...] = ()
 
     def to_json(self) -> str:
-        data = dataclasses.asdict(self)
-        data["sent_at"] = self.sent_at.isoformat()
+        data = {
+            "thread": self.thread.__dict__,
+            "message_id": self.message_id,
+            "sender": self.sender.__dict__,
+            "sent_at": self.sent_at.isoformat(),
+            "text": self.text,
+            "attachments": [dataclasses.asdict(a) for a in self.attachments],
+        }
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod

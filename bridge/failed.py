@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from bridge import ingest
 from bridge.models import Delivery, InboxMessage, TicketNote
 
-KINDS: dict[str, type[InboxMessage] | type[Delivery] | type[TicketNote]] = {
+Model = type[InboxMessage] | type[Delivery] | type[TicketNote]
+KINDS: dict[str, Model] = {
     "in": InboxMessage,
     "out": Delivery,
     "note": TicketNote,
@@ -30,7 +31,11 @@ class FailedItem:
 def list_failed(s: Session) -> list[FailedItem]:
     items: list[FailedItem] = []
     for prefix, model in KINDS.items():
-        for row in s.scalars(select(model).where(model.state == "failed").order_by(model.id)):
+        rows: list[InboxMessage | Delivery | TicketNote] = list(
+            s.scalars(select(model).where(model.state == "failed").order_by(model.id)))
+        for row in rows:
+            if row.conversation_id is None:
+                continue
             when = getattr(row, "received_at", None) or getattr(row, "created_at", None)
             items.append(FailedItem(f"{prefix}-{row.id}", row.conversation_id, row.attempts,
                                     row.last_error or "", when))
@@ -45,8 +50,9 @@ def replay(s: Session, refs: list[str]) -> list[int]:
         model = KINDS.get(prefix)
         if model is None or not raw_id.isdigit():
             raise ValueError(f"{ref!r} is not an id from `bridge failed list` (e.g. in-12)")
-        row = s.get(model, int(raw_id))
-        if row is None or row.state != "failed":
+        row: InboxMessage | Delivery | TicketNote | None = s.get(  # type: ignore[assignment]
+            model, int(raw_id))
+        if row is None or row.state != "failed" or row.conversation_id is None:
             raise ValueError(f"{ref} is not a failed item")
         s.execute(update(model).where(model.id == row.id).values(
             state="pending", attempts=0, next_attempt_at=None))

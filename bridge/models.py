@@ -22,7 +22,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from bridge import clock
 
 
-
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC in, aware UTC out, on every database (SQLite keeps naive UTC text)."""
 
@@ -95,6 +94,9 @@ class Conversation(Base):
 class InboxMessage(Base):
     """A customer's message, stored before the webhook is answered.
 
+    The request path only inserts the row (one statement); a worker then routes it
+    to its conversation (``routed``), which is where ordering and leases live.
+
     States: pending → sending (a helpdesk call may be under way) → done | failed.
     A row found in ``sending`` after a crash is recovered by looking it up first.
     """
@@ -104,13 +106,16 @@ class InboxMessage(Base):
         UniqueConstraint("channel", "account_id", "message_id"),
         Index("ix_inbox_conversation_state", "conversation_id", "state"),
         Index("ix_inbox_state", "state"),
+        Index("ix_inbox_unrouted", "routed"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))
     account_id: Mapped[str] = mapped_column(String(128))
     message_id: Mapped[str] = mapped_column(String(255))
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    thread_id: Mapped[str] = mapped_column(String(128))
+    routed: Mapped[bool] = mapped_column(Boolean, default=False)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     payload: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(TS)
     received_at: Mapped[datetime] = mapped_column(TS, default=clock.now)

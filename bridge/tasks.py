@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import structlog
 
-from bridge import pipeline
+from bridge import db, pipeline, routing
 from bridge.worker import celery
 
 log = structlog.get_logger(__name__)
@@ -18,9 +18,20 @@ def run_conversation(conversation_id: int) -> None:
         run_conversation.apply_async((conversation_id,), countdown=delay)
 
 
+@celery.task(name="bridge.tasks.route", acks_late=True, reject_on_worker_lost=True)
+def route(inbox_ids: list[int]) -> None:
+    """Attach new inbox rows to their conversations, then run those conversations."""
+    with db.session() as s:
+        touched = routing.route(s, inbox_ids)
+    enqueue(touched)
+
+
 @celery.task(name="bridge.tasks.sweep")
 def sweep() -> int:
-    """Backstop for lost enqueues and dead workers: enqueue every due, unclaimed conversation."""
+    """Backstop for lost enqueues and dead workers: route stray rows, then enqueue every
+    due, unclaimed conversation."""
+    with db.session() as s:
+        routing.route(s)
     ids = pipeline.due_conversations()
     for conv_id in ids:
         run_conversation.delay(conv_id)

@@ -15,8 +15,8 @@ from bridge.domain import (
     OutboundMessage,
     ParsedWebhook,
     Requester,
-    SendResult,
     Sender,
+    SendResult,
     TicketRef,
     TicketView,
 )
@@ -32,7 +32,8 @@ class FakeTicket:
     marker: str
     status: str = "new"
     followup_of: str | None = None
-    comments: list[tuple[str, str, str, bool]] = field(default_factory=list)  # id, author, body, public
+    # (id, author, body, public)
+    comments: list[tuple[str, str, str, bool]] = field(default_factory=list)
 
 
 class FakeHelpdesk:

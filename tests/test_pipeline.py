@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bridge import clock, db, failed, ingest, pipeline, registry
+from bridge import clock, db, failed, ingest, pipeline, registry, routing
 from bridge.domain import InboundMessage, NewComment, Sender, ThreadKey
 from bridge.errors import PermanentError, TransientError
 from bridge.models import Conversation, Delivery, InboxMessage
@@ -29,8 +29,11 @@ class Clock:
         self.now += timedelta(seconds=seconds)
 
 
+World = tuple[FakeHelpdesk, FakeChannel, Clock]
+
+
 @pytest.fixture
-def world(env: pytest.MonkeyPatch, database_url: str) -> Iterator[tuple[FakeHelpdesk, FakeChannel, Clock]]:
+def world(env: pytest.MonkeyPatch, database_url: str) -> Iterator[World]:
     apply_env(env, DATABASE_URL=database_url, BRIDGE_MAX_ATTEMPTS="3")
     hd, ch, fake_clock = FakeHelpdesk(), FakeChannel(), Clock()
     env.setattr(registry, "helpdesk", lambda: hd)
@@ -45,8 +48,10 @@ def message(mid: str, text: str, at: datetime = T0, psid: str = "5678") -> Inbou
 
 
 def store(*msgs: InboundMessage) -> list[int]:
+    """What the webhook and then the route task do; returns conversations with new rows."""
+    ids = ingest.store_messages(msgs)
     with db.session() as s:
-        return ingest.store_messages(s, msgs)
+        return routing.route(s, ids) if ids else []
 
 
 def run_all(conv_id: int) -> float | None:
@@ -63,10 +68,11 @@ def conversation(conv_id: int) -> Conversation:
         return conv
 
 
-def test_new_conversation_then_comments_in_order(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_new_conversation_then_comments_in_order(world: World) -> None:
     hd, _, _ = world
     texts = ["Hello 👋", "مرحبا بكم", "Բարեւ", "สวัสดีครับ", "سلام", "שלום"]
-    (conv_id,) = store(*[message(f"m{i}", t, T0 + timedelta(seconds=i)) for i, t in enumerate(texts)])
+    msgs = [message(f"m{i}", t, T0 + timedelta(seconds=i)) for i, t in enumerate(texts)]
+    (conv_id,) = store(*msgs)
     assert run_all(conv_id) is None
     (ticket,) = hd.tickets.values()
     assert ticket.tags == ("social", "messenger")
@@ -76,14 +82,14 @@ def test_new_conversation_then_comments_in_order(world: tuple[FakeHelpdesk, Fake
     assert conversation(conv_id).ticket_id == ticket.id
 
 
-def test_same_webhook_twice_stores_once(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_same_webhook_twice_stores_once(world: World) -> None:
     assert store(message("m1", "hi")) != []
     assert store(message("m1", "hi")) == []
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(InboxMessage)) == 1
 
 
-def test_task_run_twice_changes_nothing(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_task_run_twice_changes_nothing(world: World) -> None:
     hd, _, _ = world
     (conv_id,) = store(message("m1", "hi"))
     run_all(conv_id)
@@ -92,7 +98,7 @@ def test_task_run_twice_changes_nothing(world: tuple[FakeHelpdesk, FakeChannel, 
     assert hd.calls == calls
 
 
-def test_rate_limit_retries_at_retry_after_and_keeps_order(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_rate_limit_retries_at_retry_after_and_keeps_order(world: World) -> None:
     hd, _, fake_clock = world
     (conv_id,) = store(message("m1", "first"), message("m2", "second", T0 + timedelta(seconds=1)))
     hd.failures = [TransientError("429", retry_after=30)]
@@ -110,7 +116,7 @@ def test_rate_limit_retries_at_retry_after_and_keeps_order(world: tuple[FakeHelp
     assert hd.public_bodies(ticket.id) == ["first", "second"]
 
 
-def test_permanent_failure_is_listed_and_replayed(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_permanent_failure_is_listed_and_replayed(world: World) -> None:
     hd, _, _ = world
     (conv_id,) = store(message("m1", "hi"))
     hd.failures = [PermanentError("422 invalid")]
@@ -125,7 +131,7 @@ def test_permanent_failure_is_listed_and_replayed(world: tuple[FakeHelpdesk, Fak
         assert failed.list_failed(s) == []
 
 
-def test_transient_failures_exhaust_into_failed(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_transient_failures_exhaust_into_failed(world: World) -> None:
     hd, _, fake_clock = world
     (conv_id,) = store(message("m1", "hi"))
     hd.failures = [TransientError("503")] * 3
@@ -137,7 +143,7 @@ def test_transient_failures_exhaust_into_failed(world: tuple[FakeHelpdesk, FakeC
         assert row.state == "failed" and "gave up after 3 attempts" in (row.last_error or "")
 
 
-def test_closed_ticket_gets_a_followup(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_closed_ticket_gets_a_followup(world: World) -> None:
     hd, _, _ = world
     (conv_id,) = store(message("m1", "hi"))
     run_all(conv_id)
@@ -151,7 +157,7 @@ def test_closed_ticket_gets_a_followup(world: tuple[FakeHelpdesk, FakeChannel, C
     assert conversation(conv_id).ticket_id == followup[0].id
 
 
-def test_recovery_after_crash_during_ticket_creation(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_recovery_after_crash_during_ticket_creation(world: World) -> None:
     hd, _, _ = world
     (conv_id,) = store(message("m1", "hi"))
     with db.session() as s:  # a previous worker created the ticket, then died before recording it
@@ -168,15 +174,17 @@ def test_recovery_after_crash_during_ticket_creation(world: tuple[FakeHelpdesk, 
     assert conversation(conv_id).ticket_id == "1"
 
 
-def test_recovery_after_crash_during_comment(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_recovery_after_crash_during_comment(world: World) -> None:
     hd, _, _ = world
     (conv_id,) = store(message("m1", "hi"))
     run_all(conv_id)
     (ticket,) = hd.tickets.values()
     store(message("m2", "again", T0 + timedelta(seconds=5)))
-    hd.add_customer_comment(ticket.id, NewComment("u1", "again"))  # went through, then the worker died
+    # The comment went through, then the worker died before recording it.
+    hd.add_customer_comment(ticket.id, NewComment("u1", "again"))
     with db.session() as s:
-        row = s.scalars(select(InboxMessage).where(InboxMessage.message_id == "m2")).one()
+        q = select(InboxMessage).where(InboxMessage.message_id == "m2")
+        row = s.scalars(q).one()
         row.state = "sending"
         s.commit()
     hd.calls.clear()
@@ -185,7 +193,7 @@ def test_recovery_after_crash_during_comment(world: tuple[FakeHelpdesk, FakeChan
     assert hd.calls == ["find_customer_comment"]
 
 
-def test_agent_reply_is_delivered_once(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_agent_reply_is_delivered_once(world: World) -> None:
     hd, ch, fake_clock = world
     (conv_id,) = store(message("m1", "hi"))
     run_all(conv_id)
@@ -201,7 +209,7 @@ def test_agent_reply_is_delivered_once(world: tuple[FakeHelpdesk, FakeChannel, C
         assert s.scalars(select(Delivery.state)).all() == ["sent"]
 
 
-def test_reply_outside_window_leaves_internal_note(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_reply_outside_window_leaves_internal_note(world: World) -> None:
     hd, ch, fake_clock = world
     (conv_id,) = store(message("m1", "hi"))
     run_all(conv_id)
@@ -216,7 +224,7 @@ def test_reply_outside_window_leaves_internal_note(world: tuple[FakeHelpdesk, Fa
     assert len(notes) == 1 and notes[0].startswith("Reply not delivered to the customer")
 
 
-def test_lease_held_elsewhere_means_no_work(world: tuple[FakeHelpdesk, FakeChannel, Clock]) -> None:
+def test_lease_held_elsewhere_means_no_work(world: World) -> None:
     hd, _, _ = world
     (conv_id,) = store(message("m1", "hi"))
     with db.session() as s:

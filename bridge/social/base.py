@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
-from bridge.domain import InboundMessage, OutboundMessage, ParsedWebhook, SendResult, Sender
+from bridge.domain import InboundMessage, OutboundMessage, ParsedWebhook, Sender, SendResult
 
 
 class SocialChannel(Protocol):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import structlog
 from flask import Blueprint, Response, request
 
-from bridge import db, ingest, registry, tasks
+from bridge import ingest, registry
 from bridge.config import get_settings
 from bridge.errors import HandshakeError, PayloadError, SignatureError
 from bridge.metrics import EVENTS_IGNORED, MESSAGES_STORED
 from bridge.social import meta
 from bridge.web.common import answer, raw_body
+from bridge.web.dispatch import inbox
 
 bp = Blueprint("meta", __name__)
 log = structlog.get_logger(__name__)
@@ -49,9 +50,8 @@ def receive() -> tuple[Response, int]:
         return answer("meta", "bad_request", 400, reason=str(exc))
     for reason in parsed.ignored:
         EVENTS_IGNORED.labels("meta", reason).inc()
-    with db.session() as s:
-        touched = ingest.store_messages(s, parsed.messages)
-    MESSAGES_STORED.labels(channel.kind).inc(len(parsed.messages))
-    tasks.enqueue(touched)
+    stored = ingest.store_messages(parsed.messages)
+    MESSAGES_STORED.labels(channel.kind).inc(len(stored))
+    inbox.add(stored)
     return answer("meta", "accepted", 200, messages=len(parsed.messages),
                   ignored=len(parsed.ignored))

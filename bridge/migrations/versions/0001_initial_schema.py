@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 14:38:44.917103
+Create Date: 2026-11-22 14:45:13.887321
 """
 
 from __future__ import annotations
@@ -100,7 +100,9 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=32), nullable=False),
     sa.Column('account_id', sa.String(length=128), nullable=False),
     sa.Column('message_id', sa.String(length=255), nullable=False),
-    sa.Column('conversation_id', sa.Integer(), nullable=False),
+    sa.Column('thread_id', sa.String(length=128), nullable=False),
+    sa.Column('routed', sa.Boolean(), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=True),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
@@ -118,6 +120,7 @@ def upgrade() -> None:
     with op.batch_alter_table('inbox', schema=None) as batch_op:
         batch_op.create_index('ix_inbox_conversation_state', ['conversation_id', 'state'], unique=False)
         batch_op.create_index('ix_inbox_state', ['state'], unique=False)
+        batch_op.create_index('ix_inbox_unrouted', ['routed'], unique=False)
 
     op.create_table('ticket_notes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -145,6 +148,7 @@ def downgrade() -> None:
 
     op.drop_table('ticket_notes')
     with op.batch_alter_table('inbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_inbox_unrouted')
         batch_op.drop_index('ix_inbox_state')
         batch_op.drop_index('ix_inbox_conversation_state')
 

@@ -1,0 +1,197 @@
+"""Messenger as a ``SocialChannel``: parse page webhooks, look up names, send replies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+
+from bridge.clock import from_epoch_ms
+from bridge.config import Settings
+from bridge.domain import (
+    Attachment,
+    InboundMessage,
+    OutboundMessage,
+    ParsedWebhook,
+    Sender,
+    SendResult,
+    ThreadKey,
+)
+from bridge.errors import BridgeError, PayloadError, PermanentError
+from bridge.social.messenger.client import GraphClient
+from bridge.social.messenger.mapping import SendPolicy, send_policy, split_text, to_attachment
+from bridge.social.messenger.payloads import Message, MessagingItem, PageWebhook, Postback
+
+log = structlog.get_logger(__name__)
+
+# Event keys we receive but deliberately do not turn into messages; the key is the reason.
+IGNORED_KEYS = (
+    "optin", "delivery", "read", "reaction", "referral", "message_edit", "account_linking",
+    "policy_enforcement", "pass_thread_control", "take_thread_control",
+    "request_thread_control", "app_roles", "game_play",
+)
+
+
+class MessengerChannel:
+    """Facebook Messenger for one page: account id = page id, thread id = customer PSID."""
+
+    kind = "messenger"
+
+    def __init__(self, settings: Settings, client: GraphClient | None = None) -> None:
+        self._settings = settings
+        self._client = client or GraphClient.from_settings(settings)
+
+    def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
+        """Messages and ignore reasons of an ``object == "page"`` body.
+
+        The caller routes by ``object``; any other object belongs to another channel and is
+        ignored here as ``"not_page"``. Page entries without ``messaging`` (feed ``changes``)
+        are ignored as ``"no_messaging"``: the feed channel reads those.
+        """
+        if payload.get("object") != "page":
+            return ParsedWebhook(ignored=("not_page",))
+        try:
+            body = PageWebhook.model_validate(payload)
+        except ValidationError as exc:
+            raise PayloadError(f"not a Messenger webhook: {_first_error(exc)}") from exc
+        messages: list[InboundMessage] = []
+        ignored: list[str] = []
+        for entry in body.entry:
+            if not entry.messaging:
+                standby = "standby" in (entry.model_extra or {})  # handover: another app owns it
+                ignored.append("standby" if standby else "no_messaging")
+            for item in entry.messaging or ():
+                outcome = _read_item(entry.id, item)
+                if isinstance(outcome, str):
+                    ignored.append(outcome)
+                else:
+                    messages.append(outcome)
+        return ParsedWebhook(tuple(messages), tuple(ignored))
+
+    def profile(self, message: InboundMessage) -> Sender:
+        """The sender named from the Graph user profile; the sender as parsed on any failure."""
+        sender = message.sender
+        try:
+            name = _display_name(self._client.user_profile(sender.external_id))
+        except BridgeError as exc:
+            log.warning("messenger_profile_unavailable", psid=sender.external_id, error=str(exc))
+            return sender
+        except Exception:
+            log.exception("messenger_profile_failed", psid=sender.external_id)
+            return sender
+        return replace(sender, display_name=name) if name else sender
+
+    def send(
+        self, message: OutboundMessage, last_customer_at: datetime | None, now: datetime
+    ) -> SendResult:
+        """Send ``message.text`` as one or more Messenger messages, in order."""
+        if message.thread.channel != self.kind:
+            raise PermanentError(f"not a Messenger thread: {message.thread.channel}")
+        policy = send_policy(last_customer_at, now, message.human)
+        parts = split_text(message.text)
+        if not parts:
+            raise PermanentError("not sent: the reply has no text")
+        page_id = message.thread.account_id or self._settings.META_PAGE_ID
+        sent: list[str] = []
+        for part in parts:
+            try:
+                sent.append(self._client.send_message(page_id, _send_body(message, policy, part)))
+            except BridgeError:
+                if sent:
+                    log.warning("messenger_reply_partly_sent", sent=sent, parts=len(parts))
+                raise
+        return SendResult(tuple(sent), _note(policy, len(parts)))
+
+
+def _read_item(page_id: str, item: MessagingItem) -> InboundMessage | str:
+    """An inbound message, or the reason this messaging item is ignored."""
+    if item.message is not None and item.message.is_echo:
+        # Echoes of the page's own sends; some captures have sender and recipient swapped,
+        # so the flag decides, not the direction.
+        return "echo"
+    if item.optin is not None:
+        return "optin"  # checkbox-plugin opt-ins carry no sender, only optin.user_ref
+    psid = item.sender.id if item.sender else None
+    if not psid:
+        if item.sender is not None and item.sender.user_ref:
+            return "user_ref_sender"  # chat-plugin guests: no PSID to open a thread with
+        raise PayloadError("messaging item without sender.id")
+    thread = ThreadKey("messenger", page_id, psid)
+    if item.message is not None:
+        return "deleted" if item.message.is_deleted else _message(thread, item, item.message)
+    if item.postback is not None:
+        return _postback(thread, item, item.postback)
+    keys = item.event_keys()
+    return next((key for key in IGNORED_KEYS if key in keys), "unknown_event")
+
+
+def _message(thread: ThreadKey, item: MessagingItem, message: Message) -> InboundMessage:
+    if not message.mid:
+        raise PayloadError("message without mid")
+    attachments = tuple(to_attachment(a) for a in message.attachments)
+    if not message.text and not attachments:
+        attachments = (Attachment("unsupported", platform_type="unsupported_message"),)
+    return _inbound(thread, item, message.mid, message.text or "", attachments)
+
+
+def _postback(thread: ThreadKey, item: MessagingItem, postback: Postback) -> InboundMessage:
+    """A tapped button is the customer writing its title; the id is stable across retries."""
+    mid = postback.mid or f"postback:{thread.thread_id}:{item.timestamp}"
+    return _inbound(thread, item, mid, postback.title or postback.payload or "", ())
+
+
+def _inbound(
+    thread: ThreadKey, item: MessagingItem, mid: str, text: str, attachments: tuple[Attachment, ...]
+) -> InboundMessage:
+    if item.timestamp is None:
+        raise PayloadError("messaging item without timestamp")
+    try:
+        sent_at = from_epoch_ms(item.timestamp)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise PayloadError("messaging item timestamp out of range") from exc
+    return InboundMessage(
+        thread=thread,
+        message_id=mid,
+        sender=Sender(thread.thread_id),
+        sent_at=sent_at,
+        text=text,
+        attachments=attachments,
+    )
+
+
+def _send_body(message: OutboundMessage, policy: SendPolicy, text: str) -> dict[str, Any]:
+    content: dict[str, str] = {"text": text}
+    if message.reference:
+        content["metadata"] = message.reference  # comes back on the echo
+    body: dict[str, Any] = {
+        "recipient": {"id": message.thread.thread_id},
+        "messaging_type": policy.messaging_type,
+        "message": content,
+    }
+    if policy.tag:
+        body["tag"] = policy.tag
+    return body
+
+
+def _note(policy: SendPolicy, parts: int) -> str | None:
+    notes = [policy.note] if policy.note else []
+    if parts > 1:
+        notes.append(f"split into {parts} messages (Messenger allows 2000 characters each)")
+    return "; ".join(notes) or None
+
+
+def _display_name(profile: Mapping[str, Any]) -> str | None:
+    names = [profile.get(key) for key in ("first_name", "last_name")]
+    full = " ".join(n.strip() for n in names if isinstance(n, str) and n.strip())
+    name = profile.get("name")
+    return full or (name.strip() if isinstance(name, str) and name.strip() else None)
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}"

@@ -1,0 +1,182 @@
+"""What the Graph emulator remembers: sends, customer activity, profiles, files, faults."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+JSON = dict[str, Any]
+
+RESPONSE_WINDOW = timedelta(hours=24)
+HUMAN_AGENT_WINDOW = timedelta(days=7)
+MESSAGING_TYPES = ("RESPONSE", "UPDATE", "MESSAGE_TAG")
+TAGS = ("HUMAN_AGENT", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "ACCOUNT_UPDATE")
+TEXT_LIMIT = 2000  # characters of message.text
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def graph_error(message: str, code: int, subcode: int | None = None) -> JSON:
+    """A Graph error body as Meta writes it."""
+    error: JSON = {"message": message, "type": "OAuthException", "code": code}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    error["fbtrace_id"] = secrets.token_urlsafe(9)
+    return {"error": error}
+
+
+def default_fault_body(status: int) -> JSON:
+    """What Graph says for a status when a fault gives no body of its own."""
+    if status == 429:
+        return graph_error("(#4) Application request limit reached", 4)
+    if status >= 500:
+        body = graph_error(
+            "An unexpected error has occurred. Please retry your request later.", 2
+        )
+        body["error"]["is_transient"] = True
+        return body
+    return graph_error("An unknown error has occurred.", 1)
+
+
+@dataclass
+class Fault:
+    """The next ``count`` requests whose path matches ``path`` (a regex) misbehave.
+
+    ``delay`` seconds pass first; then, with a ``status``, the answer is that status with
+    ``body`` (default: a Graph error that fits the status) and ``Retry-After``.
+    """
+
+    path: str
+    status: int | None = None
+    count: int = 1
+    retry_after: float | None = None
+    delay: float | None = None
+    body: JSON | None = None
+
+    def matches(self, path: str) -> bool:
+        return re.search(self.path, path) is not None
+
+
+def fault_from_json(data: JSON) -> Fault:
+    """``{"path": regex, "status", "count", "retry_after", "delay", "body"}``; path required."""
+    body = data.get("body")
+    if body is not None and not isinstance(body, dict):
+        raise TypeError("body must be a JSON object")
+
+    def number(key: str) -> float | None:
+        return None if data.get(key) is None else float(data[key])
+
+    status = number("status")
+    return Fault(
+        path=str(data["path"]),
+        status=None if status is None else int(status),
+        count=int(data.get("count") or 1),
+        retry_after=number("retry_after"),
+        delay=number("delay"),
+        body=body,
+    )
+
+
+def send_problem(body: JSON) -> str | None:
+    """Meta's parameter complaint about a Send API body, or ``None`` when it is valid."""
+    recipient, message = body.get("recipient"), body.get("message")
+    if not isinstance(recipient, dict) or not recipient.get("id"):
+        return "The parameter recipient is required"
+    if body.get("messaging_type") not in MESSAGING_TYPES:
+        return "Param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}"
+    if body["messaging_type"] == "MESSAGE_TAG" and body.get("tag") not in TAGS:
+        return "Param tag must be one of {" + ", ".join(TAGS) + "}"
+    if not isinstance(message, dict) or not (message.get("text") or message.get("attachment")):
+        return "Must send either message or sender action"
+    text = message.get("text")
+    if text is not None and not isinstance(text, str):
+        return "Param message[text] must be a string"
+    if text is not None and len(text) > TEXT_LIMIT:
+        return f"Length of param message[text] must be less than or equal to {TEXT_LIMIT}"
+    return None
+
+
+@dataclass
+class GraphState:
+    """One page, its token, and everything the emulator saw or was told."""
+
+    page_id: str
+    access_token: str
+    clock: Callable[[], datetime] = utc_now  # tests may pin the emulator's "now"
+    sent: list[JSON] = field(default_factory=list)
+    last_customer_message: dict[str, datetime] = field(default_factory=dict)
+    profiles: dict[str, JSON] = field(default_factory=dict)
+    strict_profiles: bool = False
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.sent.clear()
+            self.last_customer_message.clear()
+            self.profiles.clear()
+            self.files.clear()
+            self.faults.clear()
+            self.strict_profiles = False
+
+    def add_fault(self, fault: Fault) -> None:
+        re.compile(fault.path)  # a bad pattern fails here, not on a later request
+        with self.lock:
+            self.faults.append(fault)
+
+    def take_fault(self, path: str) -> Fault | None:
+        """The first fault for ``path``, counted down and dropped when used up."""
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(path):
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    def outside_window(self, psid: str, messaging_type: str, tag: str | None) -> bool:
+        """Whether Messenger would refuse this send; unknown customers are always allowed."""
+        last = self.last_customer_message.get(psid)
+        if last is None:
+            return False
+        age = self.clock() - last
+        if messaging_type == "MESSAGE_TAG":
+            return tag == "HUMAN_AGENT" and age > HUMAN_AGENT_WINDOW
+        return age > RESPONSE_WINDOW
+
+    def record_send(self, psid: str, body: JSON) -> JSON:
+        message = body.get("message") or {}
+        record: JSON = {
+            "page_id": self.page_id,
+            "recipient": psid,
+            "messaging_type": body.get("messaging_type"),
+            "tag": body.get("tag"),
+            "text": message.get("text"),
+            "metadata": message.get("metadata"),
+            "message_id": "m_" + secrets.token_urlsafe(24),
+            "at": self.clock(),
+        }
+        with self.lock:
+            self.sent.append(record)
+        return record
+
+    def profile(self, psid: str) -> JSON | None:
+        """The stored profile, or one made from the PSID unless profiles are strict."""
+        if psid in self.profiles:
+            return {"id": psid, **self.profiles[psid]}
+        if self.strict_profiles:
+            return None
+        return {"id": psid, "first_name": "User", "last_name": psid, "name": f"User {psid}"}
+
+    def set_profile(self, psid: str, first_name: str, last_name: str) -> None:
+        name = " ".join(part for part in (first_name, last_name) if part)
+        self.profiles[psid] = {"first_name": first_name, "last_name": last_name, "name": name}
