@@ -43,8 +43,8 @@ def sync_step(ctx: Context) -> Step:
         return Step(wait_until=clock.now() + timedelta(seconds=wait))
     conv.ticket_status = view.status
     for reply in view.replies:
-        if conv.linked_at and reply.created_at and reply.created_at < conv.linked_at:
-            continue  # written before this conversation lived on the ticket
+        # Every public agent comment of the ticket is a reply: the bridge only links
+        # tickets it created itself. (Do not compare times: Zendesk's are in seconds.)
         insert_ignore(s, Delivery, {
             "helpdesk": ctx.helpdesk.name, "comment_id": reply.comment_id,
             "conversation_id": conv.id, "ticket_id": view.ticket_id, "body": reply.body,
