@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import structlog
 
@@ -51,10 +52,25 @@ class Batcher:
                 log.warning("publish_failed", count=len(batch), error=str(exc))
 
 
-def _publish_route(ids: list[int]) -> None:
-    from bridge.tasks import route
+class RoutePublisher:
+    """Publishes ``route(ids)`` on one long-lived producer (no pool round trip per batch)."""
 
-    route.delay(ids)
+    def __init__(self) -> None:
+        self._producer: Any = None
+
+    def __call__(self, ids: list[int]) -> None:
+        from bridge.tasks import route
+        from bridge.worker import celery
+
+        if self._producer is None:
+            self._producer = celery.producer_pool.acquire(block=True)
+        try:
+            route.apply_async((ids,), producer=self._producer)
+        except Exception:
+            self._producer.release()
+            self._producer = None
+            raise
 
 
-inbox = Batcher(_publish_route)
+# At most ten publishes a second per web process; the beat sweep is the backstop.
+inbox = Batcher(RoutePublisher(), max_delay=0.1)

@@ -31,12 +31,14 @@ class Bridge:
     zendesk: ZendeskEmulator
     graph: GraphEmulator
 
-    def customer_writes(self, psid: str, mid: str, text: str) -> requests.Response:
+    def customer_writes(self, psid: str, mid: str, text: str,
+                        at_ms: int | None = None) -> requests.Response:
         """Meta delivers a Messenger message, signed like Meta signs it."""
+        at_ms = at_ms or int(time.time() * 1000)
         payload: dict[str, Any] = {"object": "page", "entry": [{
-            "id": PAGE, "time": int(time.time() * 1000), "messaging": [{
+            "id": PAGE, "time": at_ms, "messaging": [{
                 "sender": {"id": psid}, "recipient": {"id": PAGE},
-                "timestamp": int(time.time() * 1000),
+                "timestamp": at_ms,
                 "message": {"mid": mid, "text": text}}]}]}
         body = json.dumps(payload).encode()
         sig = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -73,3 +75,22 @@ def test_worker_killed_mid_task_loses_nothing_and_doubles_nothing(
     lookups = [r for r in bridge.zendesk.requests_log()
                if r["method"] == "GET" and "external_id" in (r.get("query") or {})]
     assert lookups, "the new worker looked the ticket up instead of creating it again"
+
+
+def test_messages_of_one_conversation_never_race(production_bridge: Bridge) -> None:
+    """Thirty messages of one thread arrive together, two worker processes take them:
+    one ticket, every message once, in the customer's order."""
+    bridge = production_bridge
+    bridge.procs.worker("worker-b")
+    base = int(time.time() * 1000)
+    texts = [f"part {i} of my question" for i in range(30)]
+
+    def send(i: int) -> int:
+        return bridge.customer_writes("psid-7", f"race-{i}", texts[i], base + i).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert set(pool.map(send, range(30))) == {200}
+    ticket = wait_for(lambda: bridge.tickets()[0], 30, "the ticket")
+    wait_for(lambda: len(customer_bodies(bridge, ticket["id"])) >= 30, 60, "thirty comments")
+    assert customer_bodies(bridge, ticket["id"]) == texts
+    assert len(bridge.tickets()) == 1
