@@ -72,7 +72,7 @@ def attempt(
         return Step(progressed=True)
     except TransientError as exc:
         s.rollback()
-        return _retry_later(s, item, exc, max_attempts, on_failed)
+        return _retry_later(s, item, exc, recovering, max_attempts, on_failed)
     except PermanentError as exc:
         s.rollback()
         _fail(s, item, str(exc), on_failed)
@@ -83,13 +83,15 @@ def _retry_later(
     s: Session,
     item: WorkItem,
     exc: TransientError,
+    recovering: bool,
     max_attempts: int,
     on_failed: Callable[[str], None] | None,
 ) -> Step:
     if exc.retry_after is not None:
-        # A rate limit: the vendor did nothing and told us when to come back.
+        # A rate limit: the vendor did nothing and told us when to come back. An item
+        # that was recovering stays "sending": an earlier call may still have gone through.
         item.attempts -= 1
-        item.state = "pending"
+        item.state = "sending" if recovering else "pending"
         delay = max(float(exc.retry_after), 0.5)
     else:
         delay = backoff(item.attempts)

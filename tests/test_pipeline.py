@@ -233,3 +233,19 @@ def test_lease_held_elsewhere_means_no_work(world: World) -> None:
         assert leases.claim(s, conv_id, "other-worker", 60)
     assert pipeline.run_conversation(conv_id) is None
     assert hd.calls == []
+
+
+def test_rate_limit_during_recovery_keeps_looking_before_writing(world: World) -> None:
+    hd, _, fake_clock = world
+    (conv_id,) = store(message("m1", "hi"))
+    with db.session() as s:  # a worker died while creating the ticket
+        row = s.scalars(select(InboxMessage)).one()
+        row.state = "sending"
+        s.commit()
+    hd.failures = [TransientError("429", retry_after=5)]  # the recovery lookup is refused
+    run_all(conv_id)
+    with db.session() as s:
+        assert s.scalars(select(InboxMessage.state)).one() == "sending"
+    fake_clock.advance(6)
+    run_all(conv_id)
+    assert hd.calls.count("find_ticket") == 1 and len(hd.tickets) == 1
