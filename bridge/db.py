@@ -46,7 +46,10 @@ def make_engine(url: str) -> Engine:
         return engine
     # No pre-ping: it costs a round trip per checkout on the webhook path. A connection
     # that died with the server fails one request and is then dropped from the pool.
-    return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=1800)
+    # prepare_threshold=None: the webhook INSERT varies with the batch size, and
+    # server-side prepares of one-off statements cost more than they save.
+    return create_engine(url, pool_size=5, max_overflow=5, pool_recycle=1800,
+                         connect_args={"prepare_threshold": None})
 
 
 def get_engine() -> Engine:

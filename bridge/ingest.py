@@ -8,7 +8,9 @@ conversations happens in a worker (``routing.route``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -33,32 +35,55 @@ def _insert_sql(paramstyle: str, count: int) -> str:
     )
 
 
+class _Connection:
+    """The committer's own DBAPI connection: one flush runs at a time per process, so
+    one connection suffices; PostgreSQL's is in autocommit (one statement, one round
+    trip). Dropped on any error and on fork, reopened on next use."""
+
+    def __init__(self) -> None:
+        self._conn: Any = None
+        self._pid = 0
+        self._engine: Any = None
+
+    def get(self) -> Any:
+        engine = get_engine()
+        if self._conn is None or self._pid != os.getpid() or self._engine is not engine:
+            self._conn = None  # a connection of another process or engine is not ours
+            raw = engine.raw_connection()  # kept checked out for the process's life
+            if engine.dialect.name == "postgresql":
+                raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            self._conn, self._pid, self._engine = raw, os.getpid(), engine
+        return self._conn
+
+    def drop(self) -> None:
+        if self._conn is not None and self._pid == os.getpid():
+            try:
+                self._conn.invalidate()
+            except Exception:  # noqa: BLE001 - it is being thrown away
+                pass
+        self._conn = None
+
+
+_connection = _Connection()
+
+
 def _flush(rows: list[Row]) -> dict[Key, int]:
-    """One statement for every queued row, committed by itself (autocommit)."""
+    """One statement for every queued row, committed before it returns."""
     engine = get_engine()
     sql = _insert_sql(engine.dialect.paramstyle, len(rows))
     params = [value for row in rows for value in row]
-    raw = engine.raw_connection()
+    conn = _connection.get()
     try:
-        driver = raw.driver_connection
-        if engine.dialect.name == "postgresql":
-            driver.autocommit = True  # type: ignore[union-attr]
-        try:
-            cur = raw.cursor()
-            cur.execute(sql, params)
-            new = {(c, a, m): int(i) for i, c, a, m in cur.fetchall()}
-            cur.close()
-            if engine.dialect.name != "postgresql":
-                raw.commit()
-            return new
-        finally:
-            if engine.dialect.name == "postgresql":
-                driver.autocommit = False  # type: ignore[union-attr]
+        cur = conn.cursor()
+        cur.execute(sql, params)
+        new = {(c, a, m): int(i) for i, c, a, m in cur.fetchall()}
+        cur.close()
+        if engine.dialect.name != "postgresql":
+            conn.commit()
+        return new
     except BaseException:
-        raw.rollback()
+        _connection.drop()
         raise
-    finally:
-        raw.close()
 
 
 _committer = GroupCommitter(_flush, key=lambda row: (row[0], row[1], row[2]))

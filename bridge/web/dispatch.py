@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -36,15 +37,18 @@ class Batcher:
                 self._pid = os.getpid()
                 self._ids = []
                 threading.Thread(target=self._run, name="id-batcher", daemon=True).start()
+            was_empty = not self._ids
             self._ids.extend(ids)
-            self._cond.notify()
+            if was_empty:
+                self._cond.notify()
 
     def _run(self) -> None:
         while True:
             with self._cond:
                 while not self._ids:
                     self._cond.wait()
-                self._cond.wait(self._max_delay)  # let more ids arrive
+            time.sleep(self._max_delay)  # let the ids of more requests gather
+            with self._cond:
                 batch, self._ids = self._ids[: self._max_batch], self._ids[self._max_batch :]
             try:
                 self._publish(batch)
