@@ -75,7 +75,10 @@ class InboundMessage:
             "text": self.text,
             "attachments": [dataclasses.asdict(a) for a in self.attachments],
         }
-        return json.dumps(data, ensure_ascii=False)
+        raw = json.dumps(data, ensure_ascii=False)
+        # JSON may carry half a surrogate pair ("\ud83d"): no database stores that, so it
+        # becomes U+FFFD; everything valid stays byte for byte.
+        return raw.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
     @classmethod
     def from_json(cls, raw: str) -> InboundMessage:

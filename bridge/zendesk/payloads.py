@@ -62,9 +62,11 @@ class ZendeskWebhook(_Model):
 
 def _ticket_id(value: object, where: str) -> str:
     """A positive integer id given as an int or a string of digits."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
         return str(value)
-    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
+    # Zendesk ids are 64-bit integers: at most 19 digits.
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 19 \
+            and int(value) > 0:
         return value.strip()
     raise PayloadError(f"Zendesk webhook: {where} is not a ticket id: {value!r}")
 
