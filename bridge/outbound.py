@@ -10,17 +10,19 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import structlog
 from sqlalchemy import select
 
 from bridge import clock
 from bridge.attempts import IDLE, Step, attempt
 from bridge.db import insert_ignore
 from bridge.domain import OutboundMessage, ThreadKey
-from bridge.errors import TransientError, WindowClosed
+from bridge.errors import PermanentError, TransientError, WindowClosed
 from bridge.inbound import Context
 from bridge.models import Delivery, TicketNote
 
 PENDING = ("pending", "sending")
+log = structlog.get_logger(__name__)
 
 
 def sync_step(ctx: Context) -> Step:
@@ -36,10 +38,17 @@ def sync_step(ctx: Context) -> Step:
     s.commit()
     try:
         view = ctx.helpdesk.read_ticket(conv.ticket_id)
-    except TransientError as exc:
+    except (TransientError, PermanentError) as exc:
+        # The read is owed until it succeeds: a refused read (revoked token...) is
+        # retried every few minutes and logged, never dropped.
+        s.rollback()
         conv.outbound_due = True
         s.commit()
-        wait = exc.retry_after if exc.retry_after is not None else 15.0
+        if isinstance(exc, TransientError):
+            wait = exc.retry_after if exc.retry_after is not None else 15.0
+        else:
+            wait = 300.0
+            log.error("ticket_read_refused", ticket_id=conv.ticket_id, error=str(exc))
         return Step(wait_until=clock.now() + timedelta(seconds=wait))
     conv.ticket_status = view.status
     for reply in view.replies:
@@ -84,6 +93,8 @@ def delivery_step(ctx: Context) -> Step:
             return "skipped"
         d.platform_message_ids = json.dumps(list(result.platform_message_ids))
         d.sent_at = clock.now()
+        if result.note:  # e.g. sent with the HUMAN_AGENT tag, or split into parts
+            add_note(ctx, d.ticket_id, f"Delivered to the customer: {result.note}")
         return "sent"
 
     def failed(reason: str) -> None:

@@ -7,6 +7,7 @@ finds the comment again by comparing bodies.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 import requests
@@ -50,13 +51,36 @@ def comment_body(msg: InboundMessage) -> str:
     return msg.text + "\n\n" + "\n".join(lines)
 
 
-def subject(msg: InboundMessage, sender_name: str, limit: int = 80) -> str:
-    for line in msg.text.splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+def subject(msg: InboundMessage, sender_name: str) -> str:
     label = CHANNEL_LABELS.get(msg.thread.channel, msg.thread.channel)
-    return f"{label} message from {sender_name}"
+    return subject_from_message(msg.text, f"{label} message from {sender_name}")
+
+
+SUBJECT_LIMIT = 80
+ELLIPSIS = "…"
+
+
+def _joins_previous(char: str) -> bool:
+    """Combining marks, joiners, variation selectors and skin tones belong to the char before."""
+    return (
+        unicodedata.category(char) in ("Mn", "Me", "Mc")
+        or char in ("\u200d", "\ufe0e", "\ufe0f")
+        or "\U0001f3fb" <= char <= "\U0001f3ff"
+    )
+
+
+def subject_from_message(text: str, fallback: str, limit: int = SUBJECT_LIMIT) -> str:
+    """First non-empty line, at most ``limit`` characters with an ellipsis, else ``fallback``."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if not line:
+        return fallback
+    if len(line) <= limit:
+        return line
+    cut = limit - len(ELLIPSIS)
+    while cut > 0 and (_joins_previous(line[cut]) or line[cut - 1] == "\u200d"):
+        cut -= 1
+    return line[:cut].rstrip() + ELLIPSIS
+
 
 
 Fetcher = Callable[[str], tuple[str, bytes] | None]

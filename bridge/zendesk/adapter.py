@@ -16,6 +16,7 @@ Vendor quirks handled here, and why:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Iterator, Mapping
@@ -131,6 +132,7 @@ class ZendeskHelpdesk:
         self._zenpy = Zenpy(subdomain=subdomain, email=email, token=token, session=self.session,
                             timeout=self.timeout, disable_cache=True)
         self._api_user_id: int | None = None
+        self._tokens: dict[tuple[str, str], str] = {}  # upload tokens not attached yet
 
     # ---- the Helpdesk protocol ---------------------------------------------------------
 
@@ -155,20 +157,26 @@ class ZendeskHelpdesk:
         )
         with _zenpy_errors():
             audit = self._zenpy.tickets.create(new)
-            return TicketRef(str(audit.ticket.id), comment_id_from_audit(audit.audit.events))
+        self._forget_uploads(ticket.comment)
+        return TicketRef(str(audit.ticket.id), comment_id_from_audit(audit.audit.events))
 
     def find_ticket(self, marker: str) -> TicketRef | None:
+        """Recovery only: the ticket and its first comment (later recoveries of the same
+        conversation must not match that comment again)."""
         with _zenpy_errors():
             for found in self._zenpy.tickets(external_id=marker):
                 if found.external_id == marker:
-                    return TicketRef(str(found.id))
+                    comments, _ = self._read_comments(str(found.id))
+                    first = str(comments[0].id) if comments else None
+                    return TicketRef(str(found.id), first)
         return None
 
     def add_customer_comment(self, ticket_id: str, comment: NewComment) -> TicketRef:
         update = Ticket(id=_zid(ticket_id), status="open", comment=self._comment(comment))
         with _zenpy_errors():
             audit = self._zenpy.tickets.update(update)
-            return TicketRef(ticket_id, comment_id_from_audit(audit.audit.events))
+        self._forget_uploads(comment)
+        return TicketRef(ticket_id, comment_id_from_audit(audit.audit.events))
 
     def find_customer_comment(
         self, ticket_id: str, comment: NewComment, after_comment_id: str | None
@@ -227,12 +235,31 @@ class ZendeskHelpdesk:
         return data
 
     def _comment(self, comment: NewComment) -> Any:
-        """A public comment by ``comment.author_id``, its files uploaded first (one call each)."""
+        """A public comment by ``comment.author_id``, its files uploaded first (one call each).
+
+        Tokens are remembered by content: when Zendesk refuses the comment (a closed
+        ticket) the follow-up ticket reuses them instead of uploading the files again.
+        """
         tokens = [self._upload(upload) for upload in comment.uploads]
         return Comment(body=comment.body, author_id=_zid(comment.author_id), public=True,
                        uploads=tokens or None)
 
     def _upload(self, upload: Upload) -> str:
+        key = (upload.filename, hashlib.sha256(upload.data).hexdigest())
+        if key in self._tokens:
+            return self._tokens[key]
+        token = self._upload_now(upload)
+        if len(self._tokens) > 256:
+            self._tokens.clear()
+        self._tokens[key] = token
+        return token
+
+    def _forget_uploads(self, comment: NewComment) -> None:
+        """Attached tokens are spent: a later message with the same file uploads it anew."""
+        for upload in comment.uploads:
+            self._tokens.pop((upload.filename, hashlib.sha256(upload.data).hexdigest()), None)
+
+    def _upload_now(self, upload: Upload) -> str:
         with _zenpy_errors():
             result = self._zenpy.attachments.upload(
                 io.BytesIO(upload.data), target_name=upload.filename,

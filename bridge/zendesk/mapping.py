@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -14,12 +13,11 @@ from typing import Any
 from bridge import clock
 from bridge.domain import AgentReply
 from bridge.errors import BridgeError, PermanentError, TicketClosed, TransientError
+from bridge.rendering import subject_from_message  # noqa: F401 - re-exported
 from bridge.zendesk.payloads import ApiComment, ApiUser
 
 AGENT_ROLES = ("agent", "admin")
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
-SUBJECT_LIMIT = 80
-ELLIPSIS = "…"
 CREDENTIALS_HINT = "check ZENDESK_EMAIL / ZENDESK_API_TOKEN (and that the token is active)"
 CLOSED_MARKER = "closed prevents ticket update"
 
@@ -92,28 +90,6 @@ def html_to_text(html: str) -> str:
     text = "".join(parser.parts)
     text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def _joins_previous(char: str) -> bool:
-    """Combining marks, joiners, variation selectors and skin tones belong to the char before."""
-    return (
-        unicodedata.category(char) in ("Mn", "Me", "Mc")
-        or char in ("\u200d", "\ufe0e", "\ufe0f")
-        or "\U0001f3fb" <= char <= "\U0001f3ff"
-    )
-
-
-def subject_from_message(text: str, fallback: str, limit: int = SUBJECT_LIMIT) -> str:
-    """First non-empty line, at most ``limit`` characters with an ellipsis, else ``fallback``."""
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    if not line:
-        return fallback
-    if len(line) <= limit:
-        return line
-    cut = limit - len(ELLIPSIS)
-    while cut > 0 and (_joins_previous(line[cut]) or line[cut - 1] == "\u200d"):
-        cut -= 1
-    return line[:cut].rstrip() + ELLIPSIS
 
 
 def ticket_tags(channel: str, extra: Iterable[str] = ()) -> tuple[str, ...]:

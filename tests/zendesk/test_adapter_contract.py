@@ -148,9 +148,13 @@ def test_closed_ticket_then_followup(emu: Any, zd: ZendeskHelpdesk) -> None:
 def test_find_ticket_by_marker(emu: Any, zd: ZendeskHelpdesk) -> None:
     ref = open_ticket(zd, marker="messenger:mid.123")
     since = len(emu.requests_log())
-    assert zd.find_ticket("messenger:mid.123") == TicketRef(ref.ticket_id)
+    # The recovered ticket comes with its first comment: a later recovery in the same
+    # conversation must look only after it.
+    assert zd.find_ticket("messenger:mid.123") == TicketRef(ref.ticket_id, ref.comment_id)
     assert zd.find_ticket("messenger:mid.999") is None
-    assert calls(emu, since) == ["GET /api/v2/tickets.json"] * 2
+    found = calls(emu, since)
+    assert found[0] == "GET /api/v2/tickets.json" and found[-1] == "GET /api/v2/tickets.json"
+    assert len(found) == 3 and "/comments" in found[1]
 
 
 def test_find_customer_comment(emu: Any, zd: ZendeskHelpdesk) -> None:

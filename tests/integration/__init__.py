@@ -1,0 +1,1 @@
+"""The real pipeline with the real adapters (Zendesk, Messenger) against the emulators."""
