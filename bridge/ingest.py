@@ -21,8 +21,8 @@ from bridge.domain import InboundMessage
 from bridge.group_commit import GroupCommitter, Key, Row
 from bridge.models import Conversation, HelpdeskEvent
 
-_COLUMNS = ("channel", "account_id", "message_id", "thread_id", "routed", "payload",
-            "sent_at", "received_at", "state", "attempts")
+# What the request knows; state, attempts and received_at are the columns' defaults.
+_COLUMNS = ("channel", "account_id", "message_id", "thread_id", "payload", "sent_at")
 
 
 def _insert_sql(paramstyle: str, count: int) -> str:
@@ -98,10 +98,9 @@ def store_messages(messages: Sequence[InboundMessage]) -> list[int]:
     if not messages:
         return []
     sqlite_dialect = get_engine().dialect.name == "sqlite"
-    now = db_time(clock.now(), sqlite_dialect)
     rows = [
-        (m.thread.channel, m.thread.account_id, m.message_id, m.thread.thread_id, False,
-         m.to_json(), db_time(m.sent_at, sqlite_dialect), now, "pending", 0)
+        (m.thread.channel, m.thread.account_id, m.message_id, m.thread.thread_id, m.to_json(),
+         db_time(m.sent_at, sqlite_dialect))
         for m in messages
     ]
     return _committer.store(rows)

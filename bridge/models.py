@@ -16,6 +16,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -95,7 +97,7 @@ class InboxMessage(Base):
     """A customer's message, stored before the webhook is answered.
 
     The request path only inserts the row (one statement); a worker then routes it
-    to its conversation (``routed``), which is where ordering and leases live.
+    to its conversation (``conversation_id`` set), where ordering and leases live.
 
     States: pending → sending (a helpdesk call may be under way) → done | failed.
     A row found in ``sending`` after a crash is recovered by looking it up first.
@@ -104,9 +106,14 @@ class InboxMessage(Base):
     __tablename__ = "inbox"
     __table_args__ = (
         UniqueConstraint("channel", "account_id", "message_id"),
-        Index("ix_inbox_conversation_state", "conversation_id", "state"),
-        Index("ix_inbox_state", "state"),
-        Index("ix_inbox_unrouted", "routed"),
+        # Partial indexes: the webhook INSERT maintains as little as possible.
+        Index("ix_inbox_open", "conversation_id", "sent_at", "id",
+              postgresql_where=text("state IN ('pending', 'sending')"),
+              sqlite_where=text("state IN ('pending', 'sending')")),
+        Index("ix_inbox_failed", "id", postgresql_where=text("state = 'failed'"),
+              sqlite_where=text("state = 'failed'")),
+        Index("ix_inbox_unrouted", "id", postgresql_where=text("conversation_id IS NULL"),
+              sqlite_where=text("conversation_id IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -114,13 +121,13 @@ class InboxMessage(Base):
     account_id: Mapped[str] = mapped_column(String(128))
     message_id: Mapped[str] = mapped_column(String(255))
     thread_id: Mapped[str] = mapped_column(String(128))
-    routed: Mapped[bool] = mapped_column(Boolean, default=False)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     payload: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(TS)
-    received_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(TS, default=clock.now,
+                                                  server_default=func.current_timestamp())
+    state: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
     last_error: Mapped[str | None] = mapped_column(Text)
     ticket_id: Mapped[str | None] = mapped_column(String(64))

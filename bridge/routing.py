@@ -29,14 +29,14 @@ def conversation_for(s: Session, channel: str, account_id: str, thread_id: str,
 
 def route(s: Session, inbox_ids: Sequence[int] | None = None, limit: int = 1000) -> list[int]:
     """Route the given rows (or any unrouted rows); return the conversations touched."""
-    q = select(InboxMessage).where(InboxMessage.routed.is_(False))
+    q = select(InboxMessage).where(InboxMessage.conversation_id.is_(None))
     if inbox_ids is not None:
         q = q.where(InboxMessage.id.in_(list(inbox_ids)))
     touched: list[int] = []
     for row in s.scalars(q.order_by(InboxMessage.id).limit(limit)).all():
         conv = conversation_for(s, row.channel, row.account_id, row.thread_id, row.thread_id)
         s.execute(update(InboxMessage).where(InboxMessage.id == row.id)
-                  .values(conversation_id=conv, routed=True))
+                  .values(conversation_id=conv))
         mark_due(s, conv)
         if conv not in touched:
             touched.append(conv)

@@ -39,7 +39,7 @@ def test_failed_list_and_replay(env: pytest.MonkeyPatch, sqlite_url: str) -> Non
         s.add(conv)
         s.flush()
         s.add(InboxMessage(channel="messenger", account_id="p", message_id="m1", thread_id="t",
-                           routed=True, conversation_id=conv.id, payload="{}",
+                           conversation_id=conv.id, payload="{}",
                            sent_at=clock.now(), received_at=clock.now(), state="failed",
                            attempts=8, last_error="Zendesk refused: invalid token"))
         s.commit()

@@ -245,7 +245,7 @@ def test_text_message_is_stored_byte_for_byte(web: Web, text: str) -> None:
     (row,) = inbox_rows()
     assert (row.channel, row.account_id, row.message_id, row.thread_id) == (
         "messenger", PAGE, "m.abc", PSID)
-    assert (row.state, row.routed, row.conversation_id, row.attempts) == ("pending", False, None, 0)
+    assert (row.state, row.conversation_id, row.attempts) == ("pending", None, 0)
     assert row.sent_at == from_epoch_ms(SENT_MS)
     stored = InboundMessage.from_json(row.payload)
     assert stored == InboundMessage(ThreadKey("messenger", PAGE, PSID), "m.abc", Sender(PSID),

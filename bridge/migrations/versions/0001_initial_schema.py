@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 14:45:13.887321
+Create Date: 2026-11-22 15:15:56.062037
 """
 
 from __future__ import annotations
@@ -101,13 +101,12 @@ def upgrade() -> None:
     sa.Column('account_id', sa.String(length=128), nullable=False),
     sa.Column('message_id', sa.String(length=255), nullable=False),
     sa.Column('thread_id', sa.String(length=128), nullable=False),
-    sa.Column('routed', sa.Boolean(), nullable=False),
     sa.Column('conversation_id', sa.Integer(), nullable=True),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('state', sa.String(length=16), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('state', sa.String(length=16), server_default='pending', nullable=False),
+    sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('ticket_id', sa.String(length=64), nullable=True),
@@ -118,9 +117,9 @@ def upgrade() -> None:
     sa.UniqueConstraint('channel', 'account_id', 'message_id')
     )
     with op.batch_alter_table('inbox', schema=None) as batch_op:
-        batch_op.create_index('ix_inbox_conversation_state', ['conversation_id', 'state'], unique=False)
-        batch_op.create_index('ix_inbox_state', ['state'], unique=False)
-        batch_op.create_index('ix_inbox_unrouted', ['routed'], unique=False)
+        batch_op.create_index('ix_inbox_failed', ['id'], unique=False, postgresql_where=sa.text("state = 'failed'"), sqlite_where=sa.text("state = 'failed'"))
+        batch_op.create_index('ix_inbox_open', ['conversation_id', 'sent_at', 'id'], unique=False, postgresql_where=sa.text("state IN ('pending', 'sending')"), sqlite_where=sa.text("state IN ('pending', 'sending')"))
+        batch_op.create_index('ix_inbox_unrouted', ['id'], unique=False, postgresql_where=sa.text('conversation_id IS NULL'), sqlite_where=sa.text('conversation_id IS NULL'))
 
     op.create_table('ticket_notes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -148,9 +147,9 @@ def downgrade() -> None:
 
     op.drop_table('ticket_notes')
     with op.batch_alter_table('inbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_inbox_unrouted')
-        batch_op.drop_index('ix_inbox_state')
-        batch_op.drop_index('ix_inbox_conversation_state')
+        batch_op.drop_index('ix_inbox_unrouted', postgresql_where=sa.text('conversation_id IS NULL'), sqlite_where=sa.text('conversation_id IS NULL'))
+        batch_op.drop_index('ix_inbox_open', postgresql_where=sa.text("state IN ('pending', 'sending')"), sqlite_where=sa.text("state IN ('pending', 'sending')"))
+        batch_op.drop_index('ix_inbox_failed', postgresql_where=sa.text("state = 'failed'"), sqlite_where=sa.text("state = 'failed'"))
 
     op.drop_table('inbox')
     op.drop_table('helpdesk_events')
