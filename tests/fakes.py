@@ -36,6 +36,19 @@ class FakeTicket:
     comments: list[tuple[str, str, str, bool]] = field(default_factory=list)
 
 
+class FakeClock:
+    """A controllable ``bridge.clock`` (install with ``clock.set_clock``)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
 class FakeHelpdesk:
     name = "fake"
 
@@ -137,4 +150,4 @@ class FakeChannel:
         return SendResult((f"m{len(self.sent)}",))
 
 
-__all__ = ["FakeChannel", "FakeHelpdesk", "PermanentError", "TransientError"]
+__all__ = ["FakeChannel", "FakeClock", "FakeHelpdesk", "PermanentError", "TransientError"]

@@ -13,29 +13,18 @@ from bridge.domain import InboundMessage, NewComment, Sender, ThreadKey
 from bridge.errors import PermanentError, TransientError
 from bridge.models import Conversation, Delivery, InboxMessage
 from tests.conftest import apply_env
-from tests.fakes import FakeChannel, FakeHelpdesk, FakeTicket
+from tests.fakes import FakeChannel, FakeClock, FakeHelpdesk, FakeTicket
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-World = tuple[FakeHelpdesk, FakeChannel, Clock]
+World = tuple[FakeHelpdesk, FakeChannel, FakeClock]
 
 
 @pytest.fixture
 def world(env: pytest.MonkeyPatch, database_url: str) -> Iterator[World]:
     apply_env(env, DATABASE_URL=database_url, BRIDGE_MAX_ATTEMPTS="3")
-    hd, ch, fake_clock = FakeHelpdesk(), FakeChannel(), Clock()
+    hd, ch, fake_clock = FakeHelpdesk(), FakeChannel(), FakeClock(T0)
     env.setattr(registry, "helpdesk", lambda: hd)
     env.setattr(registry, "channel", lambda kind: ch)
     clock.set_clock(fake_clock)

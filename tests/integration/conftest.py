@@ -25,6 +25,7 @@ from emulators.graph import GraphEmulator
 from emulators.graph.state import utc_now
 from emulators.zendesk import ZendeskEmulator
 from tests.conftest import apply_env
+from tests.fakes import FakeClock
 
 PAGE = "1234567890"
 PAGE_TOKEN = "page-token"
@@ -33,17 +34,6 @@ ZD_TOKEN = "zd-token"
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 API_USER, AGENT = 1, 2
 MAX_RUNS = 50  # a conversation that keeps asking to run again now is a bug, not a wait
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +207,7 @@ def _world(env: pytest.MonkeyPatch, url: str, zendesk: ZendeskEmulator,
            graph: GraphEmulator) -> Iterator[World]:
     zendesk.reset()
     graph.state.reset()
-    fake = FakeClock()
+    fake = FakeClock(T0)
     graph.state.clock = fake
     clock.set_clock(fake)
     world = World(env, url, zendesk, graph, fake)
