@@ -21,13 +21,15 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-Shift = tuple[time, time]
+from bridge.sla.year_table import Shift as Shift  # the public type of a weekly entry
+from bridge.sla.year_table import YearTable, checked_weekly, merged, year_table
+
 ZERO = timedelta(0)
 _DAY = timedelta(days=1)
 _MAX_YEARS = 200  # how far a search may walk before the calendar is declared always closed
@@ -79,29 +81,6 @@ class Calendar24x7:
         return utc(end) - utc(start)
 
 
-@dataclass(frozen=True)
-class _Year:
-    """The open intervals of one local year, clipped to it, with running business time."""
-
-    starts: list[datetime]
-    ends: list[datetime]
-    before: list[timedelta]  # business time of the year before interval i starts
-    upto: list[timedelta]  # ... once interval i has ended
-    total: timedelta
-
-    def position(self, t: datetime) -> timedelta:
-        """Business time from the start of the year to ``t``."""
-        i = bisect.bisect_right(self.starts, t) - 1
-        if i < 0:
-            return ZERO
-        return self.before[i] + min(t, self.ends[i]) - self.starts[i]
-
-    def instant(self, pos: timedelta) -> datetime:
-        """The earliest instant at business position ``pos`` (0 < pos <= total)."""
-        i = bisect.bisect_left(self.upto, pos)
-        return self.starts[i] + (pos - self.before[i])
-
-
 class BusinessCalendar:
     """Weekly hours in a time zone, minus public holidays and closed dates.
 
@@ -117,7 +96,7 @@ class BusinessCalendar:
             self._tz = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {timezone!r}") from exc
-        self._weekly = _checked_weekly(weekly)
+        self._weekly = checked_weekly(weekly)
         if subdivision and not country:
             raise ValueError("a subdivision needs a country")
         if country:
@@ -128,7 +107,7 @@ class BusinessCalendar:
         self._name, self._zone_name = name, timezone
         self._country, self._subdivision = country, subdivision
         self._closed = frozenset(closed_dates)
-        self._years: dict[int, _Year] = {}
+        self._years: dict[int, YearTable] = {}
         self._holidays: dict[int, frozenset[date]] = {}
 
     @property
@@ -199,7 +178,7 @@ class BusinessCalendar:
     def _year_of(self, t: datetime) -> int:
         return t.astimezone(self._tz).year
 
-    def _year(self, year: int) -> _Year:
+    def _year(self, year: int) -> YearTable:
         book = self._years.get(year)
         if book is None:
             book = self._years[year] = self._build(year)
@@ -217,7 +196,7 @@ class BusinessCalendar:
             self._holidays[day.year] = found
         return day in found
 
-    def _build(self, year: int) -> _Year:
+    def _build(self, year: int) -> YearTable:
         lo = datetime(year, 1, 1, tzinfo=self._tz).astimezone(UTC)
         hi = datetime(year + 1, 1, 1, tzinfo=self._tz).astimezone(UTC)
         spans: list[tuple[datetime, datetime]] = []
@@ -232,39 +211,4 @@ class BusinessCalendar:
                     if a < b:
                         spans.append((a, b))
             day += _DAY
-        return _table(_merged(spans))
-
-
-def _checked_weekly(weekly: Mapping[int, Sequence[Shift]]) -> dict[int, tuple[Shift, ...]]:
-    out: dict[int, tuple[Shift, ...]] = {d: () for d in range(7)}
-    for weekday, shifts in weekly.items():
-        if weekday not in out:
-            raise ValueError(f"weekday {weekday!r} is not 0 (Monday) to 6 (Sunday)")
-        for begin, end in shifts:
-            if begin.tzinfo is not None or end.tzinfo is not None:
-                raise ValueError("shift times are local wall-clock times, without tzinfo")
-        out[weekday] = tuple(shifts)
-    if not any(out.values()):
-        raise ValueError("a business calendar needs open hours on at least one day")
-    return out
-
-
-def _merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    out: list[tuple[datetime, datetime]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
-def _table(spans: list[tuple[datetime, datetime]]) -> _Year:
-    before: list[timedelta] = []
-    upto: list[timedelta] = []
-    total = ZERO
-    for a, b in spans:
-        before.append(total)
-        total += b - a
-        upto.append(total)
-    return _Year([a for a, _ in spans], [b for _, b in spans], before, upto, total)
+        return year_table(merged(spans))

@@ -67,7 +67,7 @@ class EscalationStep:
     clocks: tuple[ClockKind, ...] = ()
 
     def __post_init__(self) -> None:
-        if not isinstance(self.at, timedelta) and not 0 < self.at <= 100:
+        if not isinstance(self.at, timedelta) and not self.at > 0:
             raise ValueError(f"step fraction {self.at!r} must be above 0")
         if not self.name:
             object.__setattr__(self, "name", step_label(self.at))
