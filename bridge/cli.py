@@ -102,6 +102,22 @@ def failed_replay(refs: tuple[str, ...], replay_all: bool) -> None:
     click.echo(f"replaying {len(chosen)} item(s)")
 
 
+@main.group("sla")
+def sla_group() -> None:
+    """SLA clocks and escalations."""
+
+
+@sla_group.command("show")
+@click.argument("ticket")
+def sla_show(ticket: str) -> None:
+    """Print a ticket's clocks, deadlines, and the steps done and to come."""
+    from bridge.sla_report import report
+
+    with db.session() as s:
+        for line in report(s, ticket):
+            click.echo(line)
+
+
 @main.command("sweep")
 def sweep_once() -> None:
     """Enqueue every due conversation now (what beat does every few seconds)."""

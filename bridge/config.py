@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     BRIDGE_MAX_ATTEMPTS: int = 8
     BRIDGE_LEASE_SECONDS: int = 120
     BRIDGE_SWEEP_SECONDS: float = 5.0
+    BRIDGE_SLA_SWEEP_SECONDS: float = 15.0
 
     @property
     def zendesk_base_url(self) -> str:

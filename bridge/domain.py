@@ -146,6 +146,16 @@ class NewTicket:
 
 
 @dataclass(frozen=True)
+class TicketActions:
+    """What an escalation step does to a ticket, in one update where the helpdesk allows."""
+
+    add_tags: tuple[str, ...] = ()
+    priority: str | None = None  # low, normal, high, urgent
+    group_id: str | None = None
+    note: str | None = None  # an internal note
+
+
+@dataclass(frozen=True)
 class TicketRef:
     ticket_id: str
     comment_id: str | None = None

@@ -9,13 +9,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bridge import ingest
-from bridge.models import Delivery, InboxMessage, TicketNote
+from bridge.models import Delivery, InboxMessage, SlaAction, TicketNote
 
-Model = type[InboxMessage] | type[Delivery] | type[TicketNote]
+Model = type[InboxMessage] | type[Delivery] | type[TicketNote] | type[SlaAction]
 KINDS: dict[str, Model] = {
     "in": InboxMessage,
     "out": Delivery,
     "note": TicketNote,
+    "sla": SlaAction,
 }
 
 
@@ -31,7 +32,7 @@ class FailedItem:
 def list_failed(s: Session) -> list[FailedItem]:
     items: list[FailedItem] = []
     for prefix, model in KINDS.items():
-        rows: list[InboxMessage | Delivery | TicketNote] = list(
+        rows: list[InboxMessage | Delivery | TicketNote | SlaAction] = list(
             s.scalars(select(model).where(model.state == "failed").order_by(model.id)))
         for row in rows:
             if row.conversation_id is None:
@@ -50,7 +51,7 @@ def replay(s: Session, refs: list[str]) -> list[int]:
         model = KINDS.get(prefix)
         if model is None or not raw_id.isdigit():
             raise ValueError(f"{ref!r} is not an id from `bridge failed list` (e.g. in-12)")
-        row: InboxMessage | Delivery | TicketNote | None = s.get(  # type: ignore[assignment]
+        row: InboxMessage | Delivery | TicketNote | SlaAction | None = s.get(  # type: ignore[assignment]
             model, int(raw_id))
         if row is None or row.state != "failed" or row.conversation_id is None:
             raise ValueError(f"{ref} is not a failed item")

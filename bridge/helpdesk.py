@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bridge.domain import NewComment, NewTicket, Requester, TicketRef, TicketView
+from bridge.domain import (
+    NewComment,
+    NewTicket,
+    Requester,
+    TicketActions,
+    TicketRef,
+    TicketView,
+)
 
 
 class Helpdesk(Protocol):
@@ -40,3 +47,9 @@ class Helpdesk(Protocol):
 
     def read_ticket(self, ticket_id: str) -> TicketView:
         """Status and the public agent comments of a ticket, oldest first."""
+
+    def apply_actions(self, ticket_id: str, actions: TicketActions) -> None:
+        """Add tags, set priority and group, add an internal note (escalation steps).
+
+        Idempotent: tags are added, not replaced, and values are set, not toggled.
+        """

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from bridge import clock, rendering
-from bridge.config import Settings
+from bridge import clock, escalation, rendering
+from bridge.context import Context
 from bridge.db import insert_ignore
 from bridge.domain import InboundMessage, NewComment, NewTicket, Requester, TicketRef
 from bridge.errors import TicketClosed
-from bridge.helpdesk import Helpdesk
-from bridge.models import Conversation, Identity, InboxMessage
-from bridge.social.base import SocialChannel
-
-
-@dataclass
-class Context:
-    """Everything one conversation run needs; built once per run."""
-
-    session: Session
-    conversation: Conversation
-    helpdesk: Helpdesk
-    channel: SocialChannel
-    settings: Settings
+from bridge.models import Identity, InboxMessage
 
 
 def requester_id(ctx: Context, msg: InboundMessage) -> str:
@@ -65,6 +49,7 @@ def process(ctx: Context, row: InboxMessage, recovering: bool) -> str:
     conv.last_comment_id = ref.comment_id or conv.last_comment_id
     if conv.last_customer_at is None or msg.sent_at > conv.last_customer_at:
         conv.last_customer_at = msg.sent_at
+    escalation.track(ctx.session, conv, "customer", msg.sent_at)
     return "done"
 
 

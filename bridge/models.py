@@ -202,3 +202,50 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(TS, default=clock.now, onupdate=clock.now)
+
+
+class SlaRecord(Base):
+    """The SLA state of one conversation (JSON, see ``bridge.sla.state_json``) and the
+    instant its next step is due: the only column the sweep reads."""
+
+    __tablename__ = "sla_states"
+    __table_args__ = (
+        Index("ix_sla_states_next_due", "next_due_at",
+              postgresql_where=text("next_due_at IS NOT NULL"),
+              sqlite_where=text("next_due_at IS NOT NULL")),
+    )
+
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"),
+                                                 primary_key=True)
+    policy: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(Text)
+    next_due_at: Mapped[datetime | None] = mapped_column(TS)
+    claimed_until: Mapped[datetime | None] = mapped_column(TS)
+    updated_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
+
+
+class SlaAction(Base):
+    """One escalation step to carry out on a ticket, once (unique step key).
+
+    States: pending → sending → done | failed; a helpdesk failure retries the step.
+    """
+
+    __tablename__ = "sla_actions"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "step_key"),
+        Index("ix_sla_actions_open", "conversation_id", "id",
+              postgresql_where=text("state IN ('pending', 'sending')"),
+              sqlite_where=text("state IN ('pending', 'sending')")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    ticket_id: Mapped[str] = mapped_column(String(64))
+    step_key: Mapped[str] = mapped_column(String(160))
+    # JSON: add_tags, priority, group_id, note; or notify_url and text
+    actions: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TS, default=clock.now)

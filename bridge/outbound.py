@@ -13,12 +13,12 @@ from datetime import timedelta
 import structlog
 from sqlalchemy import select
 
-from bridge import clock
+from bridge import clock, escalation
 from bridge.attempts import IDLE, Step, attempt
+from bridge.context import Context
 from bridge.db import insert_ignore
 from bridge.domain import OutboundMessage, ThreadKey
 from bridge.errors import PermanentError, TransientError, WindowClosed
-from bridge.inbound import Context
 from bridge.models import Delivery, TicketNote
 
 PENDING = ("pending", "sending")
@@ -50,6 +50,8 @@ def sync_step(ctx: Context) -> Step:
             wait = 300.0
             log.error("ticket_read_refused", ticket_id=conv.ticket_id, error=str(exc))
         return Step(wait_until=clock.now() + timedelta(seconds=wait))
+    if view.status != conv.ticket_status:
+        escalation.track(s, conv, "status", clock.now(), status=view.status)
     conv.ticket_status = view.status
     for reply in view.replies:
         # Every public agent comment of the ticket is a reply: the bridge only links
@@ -95,6 +97,8 @@ def delivery_step(ctx: Context) -> Step:
         d.sent_at = clock.now()
         if result.note:  # e.g. sent with the HUMAN_AGENT tag, or split into parts
             add_note(ctx, d.ticket_id, f"Delivered to the customer: {result.note}")
+        if d.human:
+            escalation.track(ctx.session, conv, "reply", d.sent_at)
         return "sent"
 
     def failed(reason: str) -> None:

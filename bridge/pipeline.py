@@ -18,11 +18,11 @@ import structlog
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from bridge import clock, db, inbound, leases, outbound, registry
+from bridge import clock, db, escalation, inbound, leases, outbound, registry
 from bridge.attempts import IDLE, Step, attempt
 from bridge.config import get_settings
-from bridge.inbound import Context
-from bridge.models import Conversation, Delivery, InboxMessage, TicketNote
+from bridge.context import Context
+from bridge.models import Conversation, Delivery, InboxMessage, SlaAction, TicketNote
 
 log = structlog.get_logger(__name__)
 
@@ -48,7 +48,8 @@ def inbound_step(ctx: Context) -> Step:
                    ctx.settings.BRIDGE_MAX_ATTEMPTS)
 
 
-STEPS = (inbound_step, outbound.sync_step, outbound.delivery_step, outbound.note_step)
+STEPS = (inbound_step, outbound.sync_step, outbound.delivery_step, outbound.note_step,
+         escalation.action_step)
 
 
 def run_conversation(conv_id: int) -> float | None:
@@ -100,14 +101,16 @@ def _set_due(s: Session, conv_id: int, when: datetime | None) -> None:
 def has_due_work(s: Session, conv_id: int) -> bool:
     now = clock.now()
 
-    def due(model: type[InboxMessage] | type[Delivery] | type[TicketNote]) -> bool:
+    def due(model: type[InboxMessage] | type[Delivery] | type[TicketNote] | type[SlaAction],
+            ) -> bool:
         q = select(exists().where(
             model.conversation_id == conv_id, model.state.in_(("pending", "sending")),
             or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now)))
         return bool(s.scalar(q))
 
     outbound_due = s.scalar(select(Conversation.outbound_due).where(Conversation.id == conv_id))
-    return bool(outbound_due) or due(InboxMessage) or due(Delivery) or due(TicketNote)
+    return bool(outbound_due) or any(
+        due(m) for m in (InboxMessage, Delivery, TicketNote, SlaAction))
 
 
 def due_conversations(limit: int = 1000) -> list[int]:

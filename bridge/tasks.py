@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import structlog
 
-from bridge import db, pipeline, routing
+from bridge import db, escalation, pipeline, routing
 from bridge.worker import celery
 
 log = structlog.get_logger(__name__)
@@ -38,6 +38,21 @@ def sweep() -> int:
     if ids:
         log.info("sweep_enqueued", count=len(ids))
     return len(ids)
+
+
+@celery.task(name="bridge.tasks.sla_sweep")
+def sla_sweep() -> int:
+    """Claim conversations whose next SLA step is due; escalate them in chunks."""
+    ids = escalation.claim_due()
+    for start in range(0, len(ids), 100):
+        sla_escalate.delay(ids[start:start + 100])
+    return len(ids)
+
+
+@celery.task(name="bridge.tasks.sla_escalate", acks_late=True, reject_on_worker_lost=True)
+def sla_escalate(conversation_ids: list[int]) -> None:
+    """Queue the due steps of claimed conversations, then run those conversations."""
+    enqueue([conv_id for conv_id in conversation_ids if escalation.escalate(conv_id)])
 
 
 def enqueue(conversation_ids: list[int]) -> None:

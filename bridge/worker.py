@@ -37,6 +37,10 @@ def make_celery() -> Celery:
                 "task": "bridge.tasks.sweep",
                 "schedule": settings.BRIDGE_SWEEP_SECONDS,
             },
+            "sla-sweep": {
+                "task": "bridge.tasks.sla_sweep",
+                "schedule": settings.BRIDGE_SLA_SWEEP_SECONDS,
+            },
         },
         beat_schedule_filename=str(VAR_DIR / "celerybeat-schedule"),
         worker_hijack_root_logger=False,

@@ -17,6 +17,7 @@ from bridge.domain import (
     Requester,
     Sender,
     SendResult,
+    TicketActions,
     TicketRef,
     TicketView,
 )
@@ -32,6 +33,8 @@ class FakeTicket:
     marker: str
     status: str = "new"
     followup_of: str | None = None
+    priority: str | None = None
+    group_id: str | None = None
     # (id, author, body, public)
     comments: list[tuple[str, str, str, bool]] = field(default_factory=list)
 
@@ -109,6 +112,15 @@ class FakeHelpdesk:
     def add_internal_note(self, ticket_id: str, body: str) -> None:
         self._call("add_internal_note")
         self.tickets[ticket_id].comments.append((str(next(self._ids)), "api", body, False))
+
+    def apply_actions(self, ticket_id: str, actions: TicketActions) -> None:
+        self._call("apply_actions")
+        t = self.tickets[ticket_id]
+        t.tags = tuple(dict.fromkeys((*t.tags, *actions.add_tags)))
+        t.priority = actions.priority or t.priority
+        t.group_id = actions.group_id or t.group_id
+        if actions.note:
+            t.comments.append((str(next(self._ids)), "api", actions.note, False))
 
     def read_ticket(self, ticket_id: str) -> TicketView:
         self._call("read_ticket")

@@ -30,7 +30,15 @@ from zenpy.lib.api_objects import Comment, Ticket, User
 from zenpy.lib.exception import ZenpyException
 
 from bridge.config import Settings, get_settings
-from bridge.domain import NewComment, NewTicket, Requester, TicketRef, TicketView, Upload
+from bridge.domain import (
+    NewComment,
+    NewTicket,
+    Requester,
+    TicketActions,
+    TicketRef,
+    TicketView,
+    Upload,
+)
 from bridge.errors import ConfigError, PermanentError, TransientError
 from bridge.zendesk.mapping import (
     agent_replies,
@@ -195,6 +203,20 @@ class ZendeskHelpdesk:
         note = Ticket(id=_zid(ticket_id), comment=Comment(body=body, public=False))
         with _zenpy_errors():
             self._zenpy.tickets.update(note)
+
+    def apply_actions(self, ticket_id: str, actions: TicketActions) -> None:
+        """One PUT: ``additional_tags`` adds (``tags`` would replace), a private comment."""
+        body: dict[str, Any] = {}
+        if actions.add_tags:
+            body["additional_tags"] = list(actions.add_tags)
+        if actions.priority:
+            body["priority"] = actions.priority
+        if actions.group_id:
+            body["group_id"] = _zid(actions.group_id)
+        if actions.note:
+            body["comment"] = {"body": actions.note, "public": False}
+        if body:
+            self.request("PUT", f"tickets/{_zid(ticket_id)}", json={"ticket": body})
 
     def read_ticket(self, ticket_id: str) -> TicketView:
         api_user_id = self.api_user_id()
