@@ -67,6 +67,26 @@ def zendesk_install(url: str) -> None:
                "unless ZENDESK_WEBHOOK_SECRET is set")
 
 
+@main.group("freshdesk")
+def freshdesk_group() -> None:
+    """Freshdesk set-up."""
+
+
+@freshdesk_group.command("check")
+def freshdesk_check() -> None:
+    """Verify FRESHDESK_API_KEY / FRESHDESK_DOMAIN and list the ticket fields and values."""
+    from bridge import registry
+    from bridge.errors import BridgeError
+    from bridge.freshdesk.check import check as check_freshdesk
+
+    try:
+        result = check_freshdesk(registry.helpdesk())
+    except BridgeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in result.lines():
+        click.echo(line)
+
+
 @main.group("failed")
 def failed_group() -> None:
     """Messages and replies that gave up after their retries."""

@@ -94,6 +94,12 @@ class Settings(BaseSettings):
             and (self.ZENDESK_SUBDOMAIN or self.ZENDESK_BASE_URL)
         ):
             notes.append("Zendesk: set ZENDESK_SUBDOMAIN, ZENDESK_EMAIL, ZENDESK_API_TOKEN")
+        if self.BRIDGE_HELPDESK == "freshdesk" and not (
+            self.FRESHDESK_API_KEY and (self.FRESHDESK_DOMAIN or self.FRESHDESK_BASE_URL)
+        ):
+            notes.append("Freshdesk: set FRESHDESK_DOMAIN and FRESHDESK_API_KEY")
+        if self.BRIDGE_HELPDESK == "freshdesk" and not self.FRESHDESK_WEBHOOK_SECRET:
+            notes.append("FRESHDESK_WEBHOOK_SECRET unset: /webhooks/freshdesk refuses every POST")
         if not self.META_APP_SECRET:
             notes.append("META_APP_SECRET unset: /webhooks/meta refuses every POST")
         if not self.META_VERIFY_TOKEN:

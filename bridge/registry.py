@@ -26,7 +26,11 @@ def _build_helpdesk(name: str) -> Helpdesk:
         from bridge.zendesk.adapter import ZendeskHelpdesk
 
         return ZendeskHelpdesk(get_settings())
-    raise ConfigError(f"BRIDGE_HELPDESK={name!r}: set it to zendesk")
+    if name == "freshdesk":
+        from bridge.freshdesk.adapter import FreshdeskHelpdesk
+
+        return FreshdeskHelpdesk(get_settings())
+    raise ConfigError(f"BRIDGE_HELPDESK={name!r}: set it to zendesk or freshdesk")
 
 
 def channel(kind: str) -> SocialChannel:

@@ -20,6 +20,9 @@ Vendor quirks handled here, and why:
 - Replies are conversations with ``source`` 0; private notes, public notes, incoming notes
   and the bridge's own agent (``GET /agents/me``) are never mirrored.
 - Files go as multipart ``attachments[]`` with the note or the ticket (20 MB in all).
+- ``tags`` on update replaces the list and there is no "add tags": escalation actions read
+  the ticket's tags first and send the union.
+- Rate limits: see ``client.py`` (``pace()`` runs once at the start of every operation).
 """
 
 from __future__ import annotations
@@ -123,8 +126,8 @@ class FreshdeskHelpdesk:
         except PermanentError as exc:
             if "unique_external_id" not in str(exc):
                 raise
-            raise PermanentError(f"{exc} (the account needs the Unique External ID contact "
-                                 "field, enabled under Admin > Customer Fields)") from exc
+            raise PermanentError(f"{exc} (the bridge needs the contact field Unique External "
+                                 "ID: is it enabled in this Freshdesk account?)") from exc
         if answer.status != 409:
             return str(_model(ApiContact, answer.body, "contact").id)
         existing = _duplicate_user_id(answer.body)

@@ -11,12 +11,12 @@ import structlog
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
-from bridge import clock, db, ingest, tasks
+from bridge import clock, db
 from bridge.config import get_settings
 from bridge.errors import PayloadError, SignatureError, UnsupportedEvent
 from bridge.metrics import EVENTS_IGNORED
 from bridge.models import Setting
-from bridge.web.common import answer, raw_body
+from bridge.web.common import answer, raw_body, ticket_event
 from bridge.zendesk import payloads, signature
 
 bp = Blueprint("zendesk", __name__)
@@ -64,9 +64,4 @@ def receive() -> tuple[Response, int]:
            or f"anon-{uuid.uuid4().hex}")
     if len(key) > 64:  # unsigned header: never let its length reach the column limit
         key = "sha256-" + hashlib.sha256(key.encode()).hexdigest()
-    with db.session() as s:
-        conv = ingest.store_helpdesk_event(s, "zendesk", key, ticket_id)
-    if conv is None:
-        return answer("zendesk", "accepted", 200, ticket_id=ticket_id, conversation=None)
-    tasks.enqueue([conv])
-    return answer("zendesk", "accepted", 200, ticket_id=ticket_id, conversation=conv)
+    return ticket_event("zendesk", "zendesk", key, ticket_id)

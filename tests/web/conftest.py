@@ -23,7 +23,7 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from bridge import clock, db
+from bridge import clock, db, tasks
 from bridge.app import create_app
 from bridge.models import Base, InboxMessage
 from bridge.web import dispatch
@@ -90,7 +90,7 @@ def build_web(env: pytest.MonkeyPatch, database_url: str, port: int) -> Iterator
     env.setattr(zendesk_web, "_secret_cache", (0.0, ""))  # a previous test's stored secret
     web = Web(client=create_app().test_client(), vendor_url=vendor)
     env.setattr(dispatch.inbox, "add", lambda ids: web.batched.append(list(ids)))
-    env.setattr(zendesk_web.tasks, "enqueue", lambda ids: web.enqueued.append(list(ids)))
+    env.setattr(tasks, "enqueue", lambda ids: web.enqueued.append(list(ids)))
     real_send = HTTPAdapter.send
 
     def recording_send(self: HTTPAdapter, request: Any, *args: Any, **kwargs: Any) -> Any:
