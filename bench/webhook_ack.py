@@ -28,7 +28,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SECRET = "bench-secret"
-GUNICORN = ["--workers", "2", "--threads", "4"]
+GUNICORN = ["--workers", "2", "--threads", "16"]
 
 
 def body(i: int) -> bytes:
