@@ -39,6 +39,10 @@ class PermanentError(BridgeError):
     """A vendor call failed and retrying the same request cannot help."""
 
 
+class NotFound(PermanentError):
+    """The helpdesk says the record does not exist (HTTP 404)."""
+
+
 class ConfigError(BridgeError):
     """The configuration is missing something this operation needs."""
 

@@ -42,7 +42,7 @@ from bridge.domain import (
     TicketView,
     Upload,
 )
-from bridge.errors import ConfigError, PermanentError, TicketClosed
+from bridge.errors import ConfigError, NotFound, PermanentError, TicketClosed
 from bridge.freshdesk.client import Answer, FileTuple, FreshdeskClient, form_fields
 from bridge.freshdesk.mapping import (
     SOURCE_CHAT,
@@ -308,11 +308,16 @@ class FreshdeskHelpdesk:
         me = self.api_agent().id if check_first else None
         for ticket_id, text in ((new_id, followup_note_on_new(old_id)),
                                 (old_id, followup_note_on_old(new_id))):
-            if check_first and any(
-                    c.private and c.user_id == me and conversation_text(c) == text
-                    for c in self._conversations(ticket_id)):
+            try:
+                if check_first and any(
+                        c.private and c.user_id == me and conversation_text(c) == text
+                        for c in self._conversations(ticket_id)):
+                    continue
+                self._note(ticket_id, text, private=True)
+            except NotFound:
+                # The old ticket was deleted for good: nothing to link it to, and the
+                # customer's message is already safe on the new ticket.
                 continue
-            self._note(ticket_id, text, private=True)
 
 
 def _tickets(body: Any) -> Iterator[ApiTicket]:

@@ -29,7 +29,7 @@ from typing import Any
 
 from bridge import clock
 from bridge.domain import AgentReply
-from bridge.errors import BridgeError, PermanentError, TransientError
+from bridge.errors import BridgeError, NotFound, PermanentError, TransientError
 from bridge.freshdesk.payloads import ApiConversation, ApiTicket
 
 STATUS_OPEN, STATUS_PENDING, STATUS_RESOLVED, STATUS_CLOSED = 2, 3, 4, 5
@@ -302,5 +302,5 @@ def error_for_response(status: int, body: str, retry_after: str | None) -> Bridg
         return PermanentError(f"Freshdesk refused access (403): {text}; {CREDENTIALS_HINT} "
                               "(and that the key's agent may do this)")
     if status == 404:
-        return PermanentError(f"Freshdesk: not found (404): {text}")
+        return NotFound(f"Freshdesk: not found (404): {text}")
     return PermanentError(f"Freshdesk rejected the request ({status}): {text}")

@@ -67,7 +67,8 @@ class FreshdeskEmulator:
 
     def add_fault(self, path: str = ".*", **kwargs: Any) -> Fault:
         """E.g. ``add_fault(r"/tickets/\\d+/notes", method="POST", status=503, count=2)``;
-        keywords: method, status, count, retry_after, delay, body."""
+        keywords: method, status, count, retry_after, delay, delay_after_commit (the
+        request is applied, then its answer waits ``delay`` s), body."""
         fault = Fault(path=path, **kwargs)
         self.state.add_fault(fault)
         return fault

@@ -102,6 +102,9 @@ def _before() -> Response | None:
     fault = state.take_fault(request.method, path)
     if fault is None:
         return None
+    if fault.delay_after_commit:
+        g.fault = fault  # answered for real, then held back: see ``_after``
+        return None
     if fault.delay:
         time.sleep(fault.delay)
     if fault.status is not None:
@@ -110,6 +113,15 @@ def _before() -> Response | None:
 
 
 def _after(response: Response) -> Response:
+    """The rate headers and the request log, then a ``delay_after_commit`` wait."""
+    response = _log(response)
+    fault = g.get("fault")
+    if fault is not None and fault.delay:
+        time.sleep(fault.delay)  # the write and its log entry are already in the state
+    return response
+
+
+def _log(response: Response) -> Response:
     path = request.path
     if not path.startswith("/api/v2"):
         return response

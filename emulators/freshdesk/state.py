@@ -37,6 +37,11 @@ class Fault:
 
     ``status`` 200 with a ``body`` answers that body instead of the real one (e.g. an
     empty search result).
+
+    ``delay_after_commit``: the request is processed and its write committed (and
+    logged) as usual, then the real response waits ``delay`` seconds: a client that
+    times out, or dies, meanwhile never learns that the write happened. ``status`` and
+    ``body`` are ignored then (as in the Zendesk emulator).
     """
 
     path: str
@@ -45,6 +50,7 @@ class Fault:
     count: int = 1
     retry_after: int | None = None
     delay: float | None = None
+    delay_after_commit: bool = False
     body: Any = None
 
     def matches(self, method: str, path: str) -> bool:

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from bridge import clock
-from bridge.errors import PermanentError, TransientError
+from bridge.errors import NotFound, PermanentError, TransientError
 from bridge.freshdesk.client import FreshdeskClient, RatePacer, form_fields
 from bridge.freshdesk.mapping import (
     error_for_response,
@@ -137,7 +137,7 @@ def test_error_mapping() -> None:
     denied = error_for_response(403, '{"code":"access_denied","message":"no"}', None)
     assert type(denied) is PermanentError and "refused access (403)" in str(denied)
     missing = error_for_response(404, "", None)
-    assert type(missing) is PermanentError and str(missing) == (
+    assert type(missing) is NotFound and str(missing) == (
         "Freshdesk: not found (404): (empty body)")
     conflict = error_for_response(409, '{"description":"Validation failed","errors":[]}', None)
     assert type(conflict) is PermanentError and "(409)" in str(conflict)
