@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from bridge import logs
 from bridge.config import get_settings
-from bridge.web import freshdesk, health, meta, zendesk
+from bridge.web import freshdesk, health, meta, telegram, zendesk
 
 MAX_BODY = 1024 * 1024
 log = structlog.get_logger(__name__)
@@ -19,7 +19,7 @@ def create_app() -> Flask:
     settings = get_settings()
     app = Flask("bridge")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
-    for bp in (meta.bp, zendesk.bp, freshdesk.bp, health.bp):
+    for bp in (meta.bp, telegram.bp, zendesk.bp, freshdesk.bp, health.bp):
         app.register_blueprint(bp)
 
     @app.errorhandler(HTTPException)

@@ -106,6 +106,10 @@ class Settings(BaseSettings):
             notes.append("META_VERIFY_TOKEN unset: the Meta subscription handshake fails")
         if not self.META_PAGE_ACCESS_TOKEN:
             notes.append("META_PAGE_ACCESS_TOKEN unset: replies cannot reach Messenger")
+        if self.WHATSAPP_PHONE_NUMBER_ID and not self.WHATSAPP_ACCESS_TOKEN:
+            notes.append("WHATSAPP_ACCESS_TOKEN unset: replies cannot reach WhatsApp")
+        if self.TELEGRAM_BOT_TOKEN and not self.TELEGRAM_SECRET_TOKEN:
+            notes.append("TELEGRAM_SECRET_TOKEN unset: /webhooks/telegram refuses every POST")
         if not self.BRIDGE_ADMIN_TOKEN:
             notes.append("BRIDGE_ADMIN_TOKEN unset: the admin API is closed")
         return notes

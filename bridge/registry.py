@@ -8,7 +8,7 @@ from bridge.helpdesk import Helpdesk
 from bridge.social.base import SocialChannel
 
 # Meta webhook ``object`` values and the channel kind that parses them.
-META_OBJECTS = {"page": "messenger"}
+META_OBJECTS = {"page": "messenger", "whatsapp_business_account": "whatsapp"}
 
 _helpdesks: dict[str, Helpdesk] = {}
 _channels: dict[str, SocialChannel] = {}
@@ -44,6 +44,14 @@ def _build_channel(kind: str) -> SocialChannel:
         from bridge.social.messenger.adapter import MessengerChannel
 
         return MessengerChannel(get_settings())
+    if kind == "whatsapp":
+        from bridge.social.whatsapp.adapter import WhatsAppChannel
+
+        return WhatsAppChannel(get_settings())
+    if kind == "telegram":
+        from bridge.social.telegram.adapter import TelegramChannel
+
+        return TelegramChannel(get_settings())
     raise ConfigError(f"no adapter for channel {kind!r}")
 
 

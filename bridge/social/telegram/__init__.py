@@ -1,0 +1,1 @@
+"""Telegram bots: secret-token webhook, updates, sendMessage with reply_parameters."""

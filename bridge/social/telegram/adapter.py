@@ -1,0 +1,250 @@
+"""Telegram as a ``SocialChannel``: parse bot updates, name senders, send replies.
+
+One conversation per chat (private chat, group or supergroup): the thread key is
+``("telegram", bot id, chat id)``, the bot id being the digits before the colon of the token.
+Telegram has no messaging window, so ``send`` never raises ``WindowClosed``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+
+from bridge.config import Settings
+from bridge.domain import (
+    InboundMessage,
+    OutboundMessage,
+    ParsedWebhook,
+    Sender,
+    SendResult,
+    ThreadKey,
+)
+from bridge.errors import ConfigError, PayloadError, PermanentError, TransientError
+from bridge.social.telegram import mapping
+from bridge.social.telegram.client import BotClient
+from bridge.social.telegram.mapping import MessageEdit
+from bridge.social.telegram.payloads import Message, Update
+
+log = structlog.get_logger(__name__)
+
+CHAT_INTERVAL = timedelta(seconds=1)  # Telegram: about one message per second per chat
+_UNFINISHED_LIMIT = 256
+_PACED_CHATS_LIMIT = 10_000
+
+
+class TelegramChannel:
+    """One Telegram bot: account id = bot id, thread id = chat id."""
+
+    kind = "telegram"
+
+    def __init__(self, settings: Settings, client: BotClient | None = None) -> None:
+        self._settings = settings
+        self.bot_id = mapping.bot_id_from_token(settings.TELEGRAM_BOT_TOKEN)
+        self._client = client or BotClient.from_settings(settings)
+        self._last_sent: dict[str, datetime] = {}
+        # Parts already delivered of replies that failed midway, by (chat, reference, text).
+        self._unfinished: OrderedDict[tuple[str, str, str], list[str]] = OrderedDict()
+
+    def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
+        """The message of one update, or the reason it is ignored.
+
+        Edits go to ``ignored`` as ``"edited"`` (``parse_edits`` reads them); channel posts,
+        reactions, membership changes and the other kinds are ignored under their own name;
+        an update with no kind is ``"empty_update"``, an unknown kind ``"unknown_update"``.
+        """
+        update = self._update(payload)
+        kinds = update.kinds()
+        if not kinds:
+            return ParsedWebhook(ignored=("unknown_update" if update.other_keys()
+                                          else "empty_update",))
+        if len(kinds) > 1:
+            raise PayloadError(f"update holds more than one kind: {', '.join(kinds)}")
+        if kinds[0] != "message":
+            return ParsedWebhook(ignored=(_edit_reason(update) or kinds[0],))
+        if update.message is None:
+            raise PayloadError("update.message is null")
+        outcome = self._read(update.message)
+        if isinstance(outcome, str):
+            return ParsedWebhook(ignored=(outcome,))
+        return ParsedWebhook(messages=(outcome,))
+
+    def parse_edits(self, payload: Mapping[str, object]) -> tuple[MessageEdit, ...]:
+        """The customer's edit carried by an ``edited_message`` update, if that is what it is."""
+        update = self._update(payload)
+        edited = update.edited_message
+        if (update.kinds() != ["edited_message"] or edited is None
+                or _edit_reason(update) != "edited"):
+            return ()
+        if self._skip_reason(edited) is not None:
+            return ()
+        thread = self._thread(edited)
+        return (MessageEdit(
+            thread=thread,
+            message_id=mapping.message_key(thread.thread_id, edited.message_id),
+            sender=mapping.sender_of(edited),
+            edited_at=mapping.sent_at(edited.edit_date or edited.date),
+            text=mapping.text_of(edited),
+            attachments=mapping.attachments_of(edited),
+        ),)
+
+    def profile(self, message: InboundMessage) -> Sender:
+        """Telegram puts the sender's names in every update: the sender as parsed.
+
+        (A bot can only look users up with ``getChat`` after they wrote; the update has
+        the same names, so no call is made.)
+        """
+        return message.sender
+
+    def send(
+        self, message: OutboundMessage, last_customer_at: datetime | None, now: datetime
+    ) -> SendResult:
+        """Send ``message.text`` as one or more Telegram messages, in order.
+
+        ``message.reference`` naming a message of this chat (``"{chat}:{id}"`` or a bare id)
+        makes the first part a reply to it. A send to a chat the bot wrote to less than a
+        second ago is refused with ``TransientError(retry_after=1)`` before any request; the
+        parts of one reply go out back to back. When a reply fails midway, the parts already
+        delivered are remembered (in this process) so that the retry sends only the rest.
+        """
+        chat = message.thread.thread_id
+        self._check_thread(message.thread)
+        text = mapping.with_buttons(message.text, message.quick_replies)
+        parts = mapping.split_text(text)
+        if not parts:
+            raise PermanentError("not sent: the reply has no text")
+        self._pace(chat, now)
+        key = (chat, message.reference or "", text)
+        sent = self._unfinished.pop(key, []) if message.reference else []
+        reply_to = mapping.reply_to(message.reference, chat)
+        for part in parts[len(sent):]:
+            body: dict[str, Any] = {"chat_id": _chat_id(chat), "text": part}
+            if reply_to is not None and not sent:
+                body["reply_parameters"] = {"message_id": reply_to,
+                                            "allow_sending_without_reply": True}
+            try:
+                result = self._client.send_message(body)
+            except TransientError as exc:
+                if not sent:
+                    raise
+                self._remember(key, sent, len(parts), message.reference)
+                raise TransientError(_partly(exc, sent, parts), exc.retry_after) from exc
+            except PermanentError:
+                if sent:
+                    log.warning("telegram_reply_partly_sent", sent=len(sent), parts=len(parts))
+                raise
+            self._last_sent[chat] = now
+            sent.append(mapping.message_key(chat, result["message_id"]))
+        return SendResult(tuple(sent), _note(len(parts)))
+
+    def resolve_file(self, file_id: str) -> str:
+        """The download URL of a ``telegram-file:<file_id>`` attachment (``getFile``).
+
+        The URL contains the bot token and is valid for at least an hour: fetch it at once,
+        never store or log it. Raises ``PermanentError`` (unknown file, or over the 20 MB
+        a bot may download) or ``TransientError``.
+        """
+        found = self._client.get_file(file_id)
+        path = found.get("file_path")
+        if not isinstance(path, str) or not path:
+            raise PermanentError(f"Telegram gave no file_path for file {file_id}")
+        return self._client.file_url(path)
+
+    # ---- helpers ---------------------------------------------------------------------
+
+    def _update(self, payload: Mapping[str, object]) -> Update:
+        if not self.bot_id:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not configured as <bot id>:<secret>")
+        try:
+            return Update.model_validate(payload)
+        except ValidationError as exc:
+            raise PayloadError(f"not a Telegram update: {_first_error(exc)}") from exc
+
+    def _read(self, message: Message) -> InboundMessage | str:
+        reason = self._skip_reason(message)
+        if reason is not None:
+            return reason
+        thread = self._thread(message)
+        return InboundMessage(
+            thread=thread,
+            message_id=mapping.message_key(thread.thread_id, message.message_id),
+            sender=mapping.sender_of(message),
+            sent_at=mapping.sent_at(message.date),
+            text=mapping.text_of(message),
+            attachments=mapping.attachments_of(message),
+        )
+
+    def _skip_reason(self, message: Message) -> str | None:
+        sender = message.from_
+        if sender is not None and sender.is_bot and str(sender.id) == self.bot_id:
+            return "own"
+        if message.is_automatic_forward:
+            return "automatic_forward"  # a channel post copied into its discussion group
+        if message.keys() & mapping.SERVICE_KEYS:
+            return "service"
+        return None
+
+    def _thread(self, message: Message) -> ThreadKey:
+        return ThreadKey(self.kind, self.bot_id, str(message.chat.id))
+
+    def _check_thread(self, thread: ThreadKey) -> None:
+        if thread.channel != self.kind:
+            raise PermanentError(f"not a Telegram thread: {thread.channel}")
+        if thread.account_id and thread.account_id != self.bot_id:
+            raise PermanentError(f"not sent: the thread belongs to bot {thread.account_id}, "
+                                 f"this adapter is bot {self.bot_id or '(not configured)'}")
+
+    def _pace(self, chat: str, now: datetime) -> None:
+        last = self._last_sent.get(chat)
+        if last is not None and timedelta(0) <= now - last < CHAT_INTERVAL:
+            raise TransientError(
+                f"not sent yet: Telegram allows about one message per second per chat, and "
+                f"chat {chat} had one {(now - last).total_seconds():.2f} s ago", retry_after=1.0)
+        if len(self._last_sent) > _PACED_CHATS_LIMIT:  # forget chats that are at ease again
+            self._last_sent = {c: t for c, t in self._last_sent.items()
+                               if timedelta(0) <= now - t < CHAT_INTERVAL}
+
+    def _remember(self, key: tuple[str, str, str], sent: list[str], total: int,
+                  reference: str | None) -> None:
+        log.warning("telegram_reply_partly_sent", sent=len(sent), parts=total)
+        if not reference:
+            return  # without a reference a retry cannot be told from another reply
+        self._unfinished[key] = sent
+        while len(self._unfinished) > _UNFINISHED_LIMIT:
+            self._unfinished.popitem(last=False)
+
+
+def _edit_reason(update: Update) -> str | None:
+    """Edits are ``"edited"``, except a live location moving (a stream of edits)."""
+    edited = update.edited_message
+    if edited is None:
+        return None
+    return "live_location" if edited.location is not None else "edited"
+
+
+def _chat_id(chat: str) -> int | str:
+    """Chat ids are integers; ``@channelusername`` stays a string."""
+    try:
+        return int(chat)
+    except ValueError:
+        return chat
+
+
+def _partly(exc: TransientError, sent: list[str], parts: list[str]) -> str:
+    return f"{exc} ({len(sent)} of {len(parts)} parts sent; the retry sends the rest)"
+
+
+def _note(parts: int) -> str | None:
+    if parts > 1:
+        return f"split into {parts} messages (Telegram allows 4096 characters each)"
+    return None
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}"

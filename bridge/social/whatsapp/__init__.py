@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API channel: webhooks of ``object == "whatsapp_business_account"``."""

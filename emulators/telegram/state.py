@@ -1,0 +1,245 @@
+"""What the Telegram emulator remembers: the bot, chats, sent messages, files, faults."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from emulators.telegram.spec import DEFAULT_SPEC, Problem, load_spec, problems, request_schema
+
+JSON = dict[str, Any]
+
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # bots may download files of up to 20 MB
+FIRST_MESSAGE_ID = 1000
+_DESCRIPTIONS = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+    409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error",
+    502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def api_error(status: int, description: str | None = None, **parameters: Any) -> JSON:
+    """An ``Error`` as the Bot API writes it."""
+    body: JSON = {"ok": False, "error_code": status,
+                  "description": description or _DESCRIPTIONS.get(status, "Error")}
+    if parameters:
+        body["parameters"] = parameters
+    return body
+
+
+def default_fault_body(status: int, retry_after: float | None) -> JSON:
+    """What Telegram says for a status when a fault gives no body of its own."""
+    if status == 429:
+        seconds = round(retry_after) if retry_after is not None else 5
+        return api_error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+    return api_error(status)
+
+
+@dataclass
+class Fault:
+    """The next ``count`` requests whose path matches ``path`` (a regex), after ``skip``
+    matching ones went through, misbehave: ``delay`` seconds pass first; then, with a
+    ``status``, the answer is that status with ``body`` (default: Telegram's error for it,
+    with ``parameters.retry_after`` for 429)."""
+
+    path: str
+    status: int | None = None
+    count: int = 1
+    retry_after: float | None = None
+    delay: float | None = None
+    body: JSON | None = None
+    skip: int = 0
+
+    def matches(self, path: str) -> bool:
+        return re.search(self.path, path) is not None
+
+
+def fault_from_json(data: JSON) -> Fault:
+    """``{"path": regex, "status", "count", "retry_after", "delay", "body", "skip"}``."""
+    body = data.get("body")
+    if body is not None and not isinstance(body, dict):
+        raise TypeError("body must be a JSON object")
+
+    def number(key: str) -> float | None:
+        return None if data.get(key) is None else float(data[key])
+
+    status = number("status")
+    return Fault(path=str(data["path"]), status=None if status is None else int(status),
+                 count=int(data.get("count") or 1), retry_after=number("retry_after"),
+                 delay=number("delay"), body=body, skip=int(data.get("skip") or 0))
+
+
+@dataclass
+class StoredFile:
+    file_path: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+    size: int | None = None  # declared size, to test the 20 MB limit without 20 MB
+
+    @property
+    def file_size(self) -> int:
+        return self.size if self.size is not None else len(self.data)
+
+
+@dataclass
+class EmulatedChat:
+    id: int
+    type: str
+    username: str | None = None
+    first_name: str | None = None
+    title: str | None = None
+    blocked: bool = False
+    messages: set[int] = field(default_factory=set)
+
+    def as_json(self) -> JSON:
+        chat: JSON = {"id": self.id, "type": self.type}
+        for key in ("username", "first_name", "title"):
+            if getattr(self, key):
+                chat[key] = getattr(self, key)
+        if self.type != "private" and "title" not in chat:
+            chat["title"] = f"Group {self.id}"
+        return chat
+
+
+@dataclass
+class TelegramState:
+    """One bot, its token, and everything the emulator saw or was told."""
+
+    token: str
+    bot_name: str = "Support Bot"
+    bot_username: str = "support_bridge_bot"
+    spec_path: Path | None = DEFAULT_SPEC  # None: no schema validation
+    clock: Callable[[], datetime] = utc_now
+    strict_chats: bool = False  # unknown chats are "chat not found" (else made on first use)
+    chats: dict[int, EmulatedChat] = field(default_factory=dict)
+    sent: list[JSON] = field(default_factory=list)
+    files: dict[str, StoredFile] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def bot_id(self) -> int:
+        prefix = self.token.partition(":")[0]
+        return int(prefix) if prefix.isdigit() else 1
+
+    @property
+    def validating(self) -> bool:
+        return self.spec_path is not None and load_spec(self.spec_path) is not None
+
+    def reset(self) -> None:
+        with self.lock:
+            self.chats.clear()
+            self.sent.clear()
+            self.files.clear()
+            self.faults.clear()
+            self.strict_chats = False
+
+    def add_fault(self, fault: Fault) -> None:
+        re.compile(fault.path)  # a bad pattern fails here, not on a later request
+        with self.lock:
+            self.faults.append(fault)
+
+    def take_fault(self, path: str) -> Fault | None:
+        """The first fault for ``path`` that is due, counted down and dropped when used up."""
+        with self.lock:
+            for fault in self.faults:
+                if not fault.matches(path):
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    return None
+                fault.count -= 1
+                if fault.count <= 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    def user(self) -> JSON:
+        """The bot as a ``User`` in a message's ``from``."""
+        return {"id": self.bot_id, "is_bot": True, "first_name": self.bot_name,
+                "username": self.bot_username}
+
+    def me(self) -> JSON:
+        """``getMe``: the bot as a ``User``, with the fields only ``getMe`` returns."""
+        return {**self.user(), "can_join_groups": True, "can_read_all_group_messages": False,
+                "supports_inline_queries": False, "can_connect_to_business": False,
+                "has_main_web_app": False}
+
+    def schema_problems(self, method: str, body: JSON) -> list[Problem]:
+        """The body against the spec's JSON schema for ``method``; [] without the spec."""
+        spec = load_spec(self.spec_path) if self.spec_path is not None else None
+        schema = request_schema(spec, method) if spec is not None else None
+        if spec is None or schema is None:
+            return []
+        return problems(body, schema, spec)
+
+    def chat(self, chat_id: int | str) -> EmulatedChat | None:
+        """The chat a ``chat_id`` names (an id or ``@username``), made on first use unless
+        chats are strict (only numeric ids are made)."""
+        with self.lock:
+            if isinstance(chat_id, str) and chat_id.startswith("@"):
+                return next((c for c in self.chats.values()
+                             if c.username and "@" + c.username == chat_id), None)
+            number = int(chat_id)
+            if number not in self.chats and not self.strict_chats and number != 0:
+                self.chats[number] = EmulatedChat(number, "private" if number > 0 else "supergroup")
+            return self.chats.get(number)
+
+    def add_chat(self, chat_id: int, **values: Any) -> EmulatedChat:
+        kind = values.pop("type", None) or ("private" if chat_id > 0 else "supergroup")
+        messages = {int(m) for m in values.pop("messages", ())}
+        with self.lock:
+            chat = self.chats.get(chat_id) or EmulatedChat(chat_id, kind)
+            chat.type = kind
+            chat.messages |= messages
+            for key in ("username", "first_name", "title", "blocked"):
+                if key in values:
+                    setattr(chat, key, values[key])
+            self.chats[chat_id] = chat
+        return chat
+
+    def record_send(self, chat: EmulatedChat, body: JSON, reply_to: int | None) -> JSON:
+        """Store a sent text; the ``Message`` Telegram answers with."""
+        with self.lock:
+            message_id = max(chat.messages, default=FIRST_MESSAGE_ID - 1) + 1
+            chat.messages.add(message_id)
+            at = self.clock()
+            self.sent.append({
+                "chat_id": chat.id, "text": body.get("text"), "message_id": message_id,
+                "reply_parameters": body.get("reply_parameters"), "body": body, "at": at,
+            })
+        message: JSON = {"message_id": message_id, "from": self.user(), "chat": chat.as_json(),
+                         "date": int(at.timestamp()), "text": body.get("text")}
+        if reply_to is not None and reply_to in chat.messages:
+            message["reply_to_message"] = {"message_id": reply_to, "chat": chat.as_json(),
+                                           "date": int(at.timestamp())}
+        return message
+
+    def add_file(self, file_id: str, data: bytes, file_path: str | None = None,
+                 content_type: str = "application/octet-stream", size: int | None = None) -> str:
+        """Make ``file_id`` known to ``getFile``; returns its ``file_path``."""
+        path = file_path or f"documents/file_{len(self.files)}.bin"
+        with self.lock:
+            self.files[file_id] = StoredFile(path, data, content_type, size)
+        return path
+
+    def file_by_path(self, file_path: str) -> StoredFile | None:
+        with self.lock:
+            return next((f for f in self.files.values() if f.file_path == file_path), None)
+
+
+def file_object(file_id: str, stored: StoredFile) -> JSON:
+    """A ``File`` (``file_unique_id`` is stable per file, as Telegram's is)."""
+    unique = hashlib.sha256(file_id.encode()).hexdigest()[:16]
+    return {"file_id": file_id, "file_unique_id": unique, "file_size": stored.file_size,
+            "file_path": stored.file_path}

@@ -1,0 +1,1 @@
+"""Telegram: fixtures, secret token, sends against the emulator, the emulator itself."""
