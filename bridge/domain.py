@@ -65,9 +65,12 @@ class InboundMessage:
     sent_at: datetime
     text: str = ""
     attachments: tuple[Attachment, ...] = ()
+    # The payload of a tapped quick reply (Messenger ``message.quick_reply.payload``): the
+    # bridge's own buttons (CSAT) come back as this, with their title as ``text``.
+    quick_reply: str | None = None
 
     def to_json(self) -> str:
-        data = {
+        data: dict[str, Any] = {
             "thread": self.thread.__dict__,
             "message_id": self.message_id,
             "sender": self.sender.__dict__,
@@ -75,6 +78,8 @@ class InboundMessage:
             "text": self.text,
             "attachments": [dataclasses.asdict(a) for a in self.attachments],
         }
+        if self.quick_reply is not None:
+            data["quick_reply"] = self.quick_reply
         raw = json.dumps(data, ensure_ascii=False)
         # JSON may carry half a surrogate pair ("\ud83d"): no database stores that, so it
         # becomes U+FFFD; everything valid stays byte for byte.
@@ -90,6 +95,7 @@ class InboundMessage:
             sent_at=datetime.fromisoformat(data["sent_at"]),
             text=data["text"],
             attachments=tuple(Attachment(**a) for a in data["attachments"]),
+            quick_reply=data.get("quick_reply"),
         )
 
 
@@ -147,12 +153,15 @@ class NewTicket:
 
 @dataclass(frozen=True)
 class TicketActions:
-    """What an escalation step does to a ticket, in one update where the helpdesk allows."""
+    """What an escalation step (or a CSAT answer) does to a ticket, in one update where the
+    helpdesk allows."""
 
     add_tags: tuple[str, ...] = ()
     priority: str | None = None  # low, normal, high, urgent
     group_id: str | None = None
     note: str | None = None  # an internal note
+    remove_tags: tuple[str, ...] = ()
+    custom_fields: tuple[tuple[str, Any], ...] = ()  # (field id, value)
 
 
 @dataclass(frozen=True)
@@ -186,12 +195,18 @@ class TicketView:
 
 @dataclass(frozen=True)
 class OutboundMessage:
-    """Text to send on a thread; ``human`` says a person wrote it (HUMAN_AGENT tag)."""
+    """Text to send on a thread; ``human`` says a person wrote it (HUMAN_AGENT tag).
+
+    ``quick_replies`` are (title, payload) buttons under the message where the channel has
+    them (Messenger ``quick_replies``); a tap comes back as ``InboundMessage.quick_reply``.
+    A channel without them should send the titles as lines of text (Messenger has them).
+    """
 
     thread: ThreadKey
     text: str
     human: bool = True
     reference: str | None = None  # our delivery id, echoed back where the platform allows
+    quick_replies: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

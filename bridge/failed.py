@@ -9,14 +9,17 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bridge import ingest
-from bridge.models import Delivery, InboxMessage, SlaAction, TicketNote
+from bridge.models import Automation, Delivery, InboxMessage, SlaAction, TicketNote
 
-Model = type[InboxMessage] | type[Delivery] | type[TicketNote] | type[SlaAction]
+Model = (type[InboxMessage] | type[Delivery] | type[TicketNote] | type[SlaAction]
+         | type[Automation])
+Row = InboxMessage | Delivery | TicketNote | SlaAction | Automation
 KINDS: dict[str, Model] = {
     "in": InboxMessage,
     "out": Delivery,
     "note": TicketNote,
     "sla": SlaAction,
+    "auto": Automation,
 }
 
 
@@ -32,7 +35,7 @@ class FailedItem:
 def list_failed(s: Session) -> list[FailedItem]:
     items: list[FailedItem] = []
     for prefix, model in KINDS.items():
-        rows: list[InboxMessage | Delivery | TicketNote | SlaAction] = list(
+        rows: list[Row] = list(
             s.scalars(select(model).where(model.state == "failed").order_by(model.id)))
         for row in rows:
             if row.conversation_id is None:
@@ -51,7 +54,7 @@ def replay(s: Session, refs: list[str]) -> list[int]:
         model = KINDS.get(prefix)
         if model is None or not raw_id.isdigit():
             raise ValueError(f"{ref!r} is not an id from `bridge failed list` (e.g. in-12)")
-        row: InboxMessage | Delivery | TicketNote | SlaAction | None = s.get(  # type: ignore[assignment]
+        row: Row | None = s.get(  # type: ignore[assignment]
             model, int(raw_id))
         if row is None or row.state != "failed" or row.conversation_id is None:
             raise ValueError(f"{ref} is not a failed item")

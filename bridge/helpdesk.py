@@ -49,7 +49,16 @@ class Helpdesk(Protocol):
         """Status and the public agent comments of a ticket, oldest first."""
 
     def apply_actions(self, ticket_id: str, actions: TicketActions) -> None:
-        """Add tags, set priority and group, add an internal note (escalation steps).
+        """Add and remove tags, set priority, group and custom fields, add an internal note
+        (escalation steps, CSAT answers).
 
         Idempotent: tags are added, not replaced, and values are set, not toggled.
+        """
+
+    def set_status(self, ticket_id: str, status: str) -> None:
+        """Set the ticket's status (one of the normalised ``open``, ``pending``, ``hold``,
+        ``solved``), e.g. when the bridge solves a pending ticket automatically.
+
+        Idempotent: setting the status a ticket already has changes nothing. Raises
+        ``TicketClosed`` when the ticket is closed.
         """

@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bridge import clock, escalation, rendering
+from bridge.automation import csat, language, schedule
 from bridge.context import Context
 from bridge.db import insert_ignore
 from bridge.domain import InboundMessage, NewComment, NewTicket, Requester, TicketRef
 from bridge.errors import TicketClosed
-from bridge.models import Identity, InboxMessage
+from bridge.models import Conversation, Identity, InboxMessage
 
 
 def requester_id(ctx: Context, msg: InboundMessage) -> str:
@@ -38,6 +39,14 @@ def process(ctx: Context, row: InboxMessage, recovering: bool) -> str:
     """Deliver one message to the helpdesk; returns the row's final state."""
     msg = InboundMessage.from_json(row.payload)
     conv = ctx.conversation
+    previous = conv.last_customer_at
+    rated = csat.record_answer(ctx, msg)
+    if rated is not None:
+        # A tapped CSAT answer is a rating on its ticket, not a comment; it still opens
+        # the platform's messaging window.
+        row.ticket_id, row.done_at = rated, clock.now()
+        _customer_wrote(conv, msg)
+        return "done"
     author = requester_id(ctx, msg)
     comment = NewComment(author_id=author, body=rendering.comment_body(msg),
                          uploads=rendering.uploads(msg))
@@ -47,10 +56,16 @@ def process(ctx: Context, row: InboxMessage, recovering: bool) -> str:
         ref = _comment(ctx, row, msg, comment, recovering)
     row.ticket_id, row.comment_id, row.done_at = ref.ticket_id, ref.comment_id, clock.now()
     conv.last_comment_id = ref.comment_id or conv.last_comment_id
+    _customer_wrote(conv, msg)
+    escalation.track(ctx.session, conv, "customer", msg.sent_at)
+    language.remember(row, conv, msg)
+    schedule.on_customer_message(ctx.session, conv, msg.sent_at, previous)
+    return "done"
+
+
+def _customer_wrote(conv: Conversation, msg: InboundMessage) -> None:
     if conv.last_customer_at is None or msg.sent_at > conv.last_customer_at:
         conv.last_customer_at = msg.sent_at
-    escalation.track(ctx.session, conv, "customer", msg.sent_at)
-    return "done"
 
 
 def _comment(ctx: Context, row: InboxMessage, msg: InboundMessage, comment: NewComment,

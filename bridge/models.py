@@ -83,6 +83,11 @@ class Conversation(Base):
     helpdesk: Mapped[str | None] = mapped_column(String(16))
     ticket_id: Mapped[str | None] = mapped_column(String(64))
     ticket_status: Mapped[str | None] = mapped_column(String(16))
+    # The status the bridge itself last set (auto-solve): reading it back is not an agent's
+    # change, so it is never mirrored to the customer.
+    bridge_status: Mapped[str | None] = mapped_column(String(16))
+    # The customer's language (from the latest message that had one), for automated texts.
+    language: Mapped[str | None] = mapped_column(String(16))
     last_comment_id: Mapped[str | None] = mapped_column(String(64))
     last_customer_at: Mapped[datetime | None] = mapped_column(TS)
     linked_at: Mapped[datetime | None] = mapped_column(TS)
@@ -133,6 +138,9 @@ class InboxMessage(Base):
     ticket_id: Mapped[str | None] = mapped_column(String(64))
     comment_id: Mapped[str | None] = mapped_column(String(64))
     done_at: Mapped[datetime | None] = mapped_column(TS)
+    # The message's language when known (``bridge.automation.language``); not written by
+    # the webhook INSERT.
+    language: Mapped[str | None] = mapped_column(String(16))
 
 
 class Delivery(Base):
@@ -249,3 +257,40 @@ class SlaAction(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
+
+
+class Automation(Base):
+    """One automated job of a conversation (acknowledgement, check-in, CSAT question,
+    pending reminder, auto-solve, status message, keep-alive), scheduled once per unique
+    ``key`` in the transaction of the event that caused it.
+
+    States: pending → sending → done | skipped (the messaging window forbade it: an
+    internal note says so) | cancelled (the customer wrote, the status moved on) | failed.
+    The beat sweep claims due rows (``claimed_until``) and marks their conversations due;
+    the conversation run loop acts under the lease.
+    """
+
+    __tablename__ = "automations"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "key"),
+        Index("ix_automations_due", "due_at",
+              postgresql_where=text("state = 'pending'"), sqlite_where=text("state = 'pending'")),
+        Index("ix_automations_open", "conversation_id", "due_at",
+              postgresql_where=text("state IN ('pending', 'sending')"),
+              sqlite_where=text("state IN ('pending', 'sending')")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    ticket_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(160))
+    due_at: Mapped[datetime] = mapped_column(TS)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_until: Mapped[datetime | None] = mapped_column(TS)
+    payload: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    created_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
+    done_at: Mapped[datetime | None] = mapped_column(TS)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bridge import clock, escalation
 from bridge.attempts import IDLE, Step, attempt
+from bridge.automation import schedule
 from bridge.context import Context
 from bridge.db import insert_ignore
 from bridge.domain import OutboundMessage, ThreadKey
@@ -52,6 +53,7 @@ def sync_step(ctx: Context) -> Step:
         return Step(wait_until=clock.now() + timedelta(seconds=wait))
     if view.status != conv.ticket_status:
         escalation.track(s, conv, "status", clock.now(), status=view.status)
+        schedule.on_status(s, conv, conv.ticket_status, view.status)
     conv.ticket_status = view.status
     for reply in view.replies:
         # Every public agent comment of the ticket is a reply: the bridge only links
@@ -99,6 +101,7 @@ def delivery_step(ctx: Context) -> Step:
             add_note(ctx, d.ticket_id, f"Delivered to the customer: {result.note}")
         if d.human:
             escalation.track(ctx.session, conv, "reply", d.sent_at)
+            schedule.on_reply_delivered(ctx.session, conv)
         return "sent"
 
     def failed(reason: str) -> None:

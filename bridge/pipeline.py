@@ -20,9 +20,17 @@ from sqlalchemy.orm import Session
 
 from bridge import clock, db, escalation, inbound, leases, outbound, registry
 from bridge.attempts import IDLE, Step, attempt
+from bridge.automation.run import automation_step
 from bridge.config import get_settings
 from bridge.context import Context
-from bridge.models import Conversation, Delivery, InboxMessage, SlaAction, TicketNote
+from bridge.models import (
+    Automation,
+    Conversation,
+    Delivery,
+    InboxMessage,
+    SlaAction,
+    TicketNote,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +57,7 @@ def inbound_step(ctx: Context) -> Step:
 
 
 STEPS = (inbound_step, outbound.sync_step, outbound.delivery_step, outbound.note_step,
-         escalation.action_step)
+         escalation.action_step, automation_step)
 
 
 def run_conversation(conv_id: int) -> float | None:
@@ -109,8 +117,13 @@ def has_due_work(s: Session, conv_id: int) -> bool:
         return bool(s.scalar(q))
 
     outbound_due = s.scalar(select(Conversation.outbound_due).where(Conversation.id == conv_id))
+    automation_due = select(exists().where(
+        Automation.conversation_id == conv_id, Automation.state.in_(("pending", "sending")),
+        Automation.due_at <= now,
+        or_(Automation.next_attempt_at.is_(None), Automation.next_attempt_at <= now)))
     return bool(outbound_due) or any(
-        due(m) for m in (InboxMessage, Delivery, TicketNote, SlaAction))
+        due(m) for m in (InboxMessage, Delivery, TicketNote, SlaAction)) or bool(
+        s.scalar(automation_due))
 
 
 def due_conversations(limit: int = 1000) -> list[int]:

@@ -1,4 +1,5 @@
-"""``bridge sla show TICKET``: a conversation's clocks, deadlines, steps done and to come."""
+"""``bridge sla show TICKET``: a conversation's clocks, deadlines, steps done and to come,
+and its scheduled automations (acknowledgement, check-in, CSAT, reminders...)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bridge import clock
 from bridge.escalation import sla_settings
-from bridge.models import Conversation, SlaAction, SlaRecord
+from bridge.models import Automation, Conversation, SlaAction, SlaRecord
 from bridge.sla import clocks, due
 from bridge.sla.durations import format_duration
 from bridge.sla.policy import window_deadline
@@ -21,6 +22,22 @@ def report(s: Session, ticket_id: str) -> list[str]:
     conv = s.scalars(select(Conversation).where(Conversation.ticket_id == ticket_id)).first()
     if conv is None:
         return [f"ticket {ticket_id}: not a bridge conversation"]
+    return [*_sla(s, conv, ticket_id), *automations(s, conv.id)]
+
+
+def automations(s: Session, conv_id: int) -> list[str]:
+    """Every automated job of the conversation, in due order (UTC)."""
+    rows = s.scalars(select(Automation).where(Automation.conversation_id == conv_id)
+                     .order_by(Automation.due_at, Automation.id)).all()
+    lines = ["  automations: " + ("none" if not rows else f"{len(rows)}")]
+    for a in rows:
+        extra = f", {a.attempts} attempt(s)" if a.attempts > 1 else ""
+        lines.append(f"    {a.kind} due {_local(a.due_at, ZoneInfo('UTC'))}: {a.state}{extra}"
+                     + (f" ({a.last_error})" if a.last_error else ""))
+    return lines
+
+
+def _sla(s: Session, conv: Conversation, ticket_id: str) -> list[str]:
     rec = s.get(SlaRecord, conv.id)
     lines = [f"ticket {ticket_id}: {conv.channel} conversation {conv.id}, "
              f"status {conv.ticket_status or '-'}"]

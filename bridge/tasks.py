@@ -5,6 +5,7 @@ from __future__ import annotations
 import structlog
 
 from bridge import db, escalation, pipeline, routing
+from bridge.automation import schedule
 from bridge.worker import celery
 
 log = structlog.get_logger(__name__)
@@ -46,6 +47,14 @@ def sla_sweep() -> int:
     ids = escalation.claim_due()
     for start in range(0, len(ids), 100):
         sla_escalate.delay(ids[start:start + 100])
+    return len(ids)
+
+
+@celery.task(name="bridge.tasks.automation_sweep")
+def automation_sweep() -> int:
+    """Claim due automated jobs (each once) and run their conversations."""
+    ids = schedule.claim_due()
+    enqueue(ids)
     return len(ids)
 
 

@@ -41,6 +41,10 @@ def make_celery() -> Celery:
                 "task": "bridge.tasks.sla_sweep",
                 "schedule": settings.BRIDGE_SLA_SWEEP_SECONDS,
             },
+            "automation-sweep": {  # same pace: both are minute-precise scheduled jobs
+                "task": "bridge.tasks.automation_sweep",
+                "schedule": settings.BRIDGE_SLA_SWEEP_SECONDS,
+            },
         },
         beat_schedule_filename=str(VAR_DIR / "celerybeat-schedule"),
         worker_hijack_root_logger=False,

@@ -37,6 +37,8 @@ class FakeTicket:
     group_id: str | None = None
     # (id, author, body, public)
     comments: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    custom_fields: dict[str, object] = field(default_factory=dict)
+    status_set_by_api: list[str] = field(default_factory=list)
 
 
 class FakeClock:
@@ -116,11 +118,21 @@ class FakeHelpdesk:
     def apply_actions(self, ticket_id: str, actions: TicketActions) -> None:
         self._call("apply_actions")
         t = self.tickets[ticket_id]
-        t.tags = tuple(dict.fromkeys((*t.tags, *actions.add_tags)))
+        t.tags = tuple(tag for tag in dict.fromkeys((*t.tags, *actions.add_tags))
+                       if tag not in actions.remove_tags)
+        t.custom_fields.update(actions.custom_fields)
         t.priority = actions.priority or t.priority
         t.group_id = actions.group_id or t.group_id
         if actions.note:
             t.comments.append((str(next(self._ids)), "api", actions.note, False))
+
+    def set_status(self, ticket_id: str, status: str) -> None:
+        self._call("set_status")
+        t = self.tickets[ticket_id]
+        if t.status == "closed":
+            raise TicketClosed("closed prevents ticket update")
+        t.status = status
+        t.status_set_by_api.append(status)
 
     def read_ticket(self, ticket_id: str) -> TicketView:
         self._call("read_ticket")
@@ -136,6 +148,10 @@ class FakeHelpdesk:
 
     def public_bodies(self, ticket_id: str) -> list[str]:
         return [c[2] for c in self.tickets[ticket_id].comments if c[3] and c[1] != "agent"]
+
+    def notes(self, ticket_id: str) -> list[str]:
+        """Internal notes, oldest first."""
+        return [c[2] for c in self.tickets[ticket_id].comments if not c[3]]
 
 
 class FakeChannel:

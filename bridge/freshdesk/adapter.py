@@ -208,11 +208,14 @@ class FreshdeskHelpdesk:
         there is no "add tags", so the ticket is read first when tags are added."""
         self.client.pace()
         fields: dict[str, Any] = {}
-        if actions.add_tags:
+        if actions.add_tags or actions.remove_tags:
             current = list(self._ticket(ticket_id).tags)
-            merged = ticket_tags(current + list(actions.add_tags))
+            merged = [t for t in ticket_tags(current + list(actions.add_tags))
+                      if t not in set(actions.remove_tags)]
             if merged != current:
                 fields["tags"] = merged
+        if actions.custom_fields:
+            fields["custom_fields"] = dict(actions.custom_fields)
         if actions.priority:
             fields["priority"] = priority_value(actions.priority)
         if actions.group_id:
@@ -221,6 +224,17 @@ class FreshdeskHelpdesk:
             self.client.request("PUT", f"tickets/{_fid(ticket_id)}", json=fields)
         if actions.note:
             self._note(ticket_id, actions.note, private=True)
+
+    def set_status(self, ticket_id: str, status: str) -> None:
+        """One PUT with Freshdesk's integer status; solved is Resolved (4). A closed (or
+        deleted) ticket raises ``TicketClosed``, as the protocol asks."""
+        code = SETTABLE.get(status)
+        if code is None:
+            raise PermanentError(f"Freshdesk: cannot set status {status!r}")
+        self.client.pace()
+        ticket = self._ticket_or_closed(ticket_id)
+        if ticket.status != code:
+            self.client.request("PUT", f"tickets/{_fid(ticket_id)}", json={"status": code})
 
     def read_ticket(self, ticket_id: str) -> TicketView:
         self.client.pace()
@@ -318,6 +332,10 @@ class FreshdeskHelpdesk:
                 # The old ticket was deleted for good: nothing to link it to, and the
                 # customer's message is already safe on the new ticket.
                 continue
+
+
+# The bridge's normalised statuses as Freshdesk's integers (hold: "Waiting on Third Party").
+SETTABLE = {"open": 2, "pending": 3, "solved": 4, "hold": 7}
 
 
 def _tickets(body: Any) -> Iterator[ApiTicket]:

@@ -48,6 +48,8 @@ from bridge.zendesk.mapping import (
 )
 from bridge.zendesk.payloads import ApiComment, ApiUser, CommentsPage, next_page_url
 
+SETTABLE_STATUSES = ("open", "pending", "hold", "solved")
+
 
 class ZendeskSession(requests.Session):
     """A requests session that points zenpy at ``base_url`` and never lets it sleep.
@@ -209,6 +211,11 @@ class ZendeskHelpdesk:
         body: dict[str, Any] = {}
         if actions.add_tags:
             body["additional_tags"] = list(actions.add_tags)
+        if actions.remove_tags:
+            body["remove_tags"] = list(actions.remove_tags)
+        if actions.custom_fields:
+            body["custom_fields"] = [{"id": _zid(key), "value": value}
+                                     for key, value in actions.custom_fields]
         if actions.priority:
             body["priority"] = actions.priority
         if actions.group_id:
@@ -217,6 +224,13 @@ class ZendeskHelpdesk:
             body["comment"] = {"body": actions.note, "public": False}
         if body:
             self.request("PUT", f"tickets/{_zid(ticket_id)}", json={"ticket": body})
+
+    def set_status(self, ticket_id: str, status: str) -> None:
+        """One PUT; Zendesk's statuses are the normalised ones (``new`` cannot be set back).
+        A closed ticket answers 422, which ``error_for_response`` maps to ``TicketClosed``."""
+        if status not in SETTABLE_STATUSES:
+            raise PermanentError(f"Zendesk: cannot set status {status!r}")
+        self.request("PUT", f"tickets/{_zid(ticket_id)}", json={"ticket": {"status": status}})
 
     def read_ticket(self, ticket_id: str) -> TicketView:
         api_user_id = self.api_user_id()

@@ -17,6 +17,8 @@ HUMAN_AGENT_WINDOW = timedelta(days=7)
 MESSAGING_TYPES = ("RESPONSE", "UPDATE", "MESSAGE_TAG")
 TAGS = ("HUMAN_AGENT", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "ACCOUNT_UPDATE")
 TEXT_LIMIT = 2000  # characters of message.text
+QUICK_REPLY_LIMIT = 13
+QUICK_REPLY_TITLE = 20
 
 
 def utc_now() -> datetime:
@@ -100,6 +102,24 @@ def send_problem(body: JSON) -> str | None:
         return "Param message[text] must be a string"
     if text is not None and len(text) > TEXT_LIMIT:
         return f"Length of param message[text] must be less than or equal to {TEXT_LIMIT}"
+    return _quick_replies_problem(message.get("quick_replies"))
+
+
+def _quick_replies_problem(items: Any) -> str | None:
+    """Meta's complaint about ``message.quick_replies`` (at most 13; text ones need a title
+    of at most 20 characters and a payload)."""
+    if items is None:
+        return None
+    if not isinstance(items, list) or not 0 < len(items) <= QUICK_REPLY_LIMIT:
+        return f"param message[quick_replies] must be a list of 1 to {QUICK_REPLY_LIMIT} items"
+    for item in items:
+        if not isinstance(item, dict) or item.get("content_type") != "text":
+            continue  # user_phone_number / user_email carry no title
+        title, payload = item.get("title"), item.get("payload")
+        if not isinstance(title, str) or not title or len(title) > QUICK_REPLY_TITLE:
+            return f"param title must be a non-empty string of at most {QUICK_REPLY_TITLE} chars"
+        if not isinstance(payload, str | int) or payload == "":
+            return "param payload is required for a text quick reply"
     return None
 
 
@@ -162,6 +182,7 @@ class GraphState:
             "tag": body.get("tag"),
             "text": message.get("text"),
             "metadata": message.get("metadata"),
+            "quick_replies": message.get("quick_replies"),
             "message_id": "m_" + secrets.token_urlsafe(24),
             "at": self.clock(),
         }

@@ -58,6 +58,11 @@ class Bridge:
         with self.graph.state.lock:
             return [str(m["text"]) for m in self.graph.state.sent]
 
+    def sent(self) -> list[dict[str, Any]]:
+        """Everything the Graph Send API accepted, with ``messaging_type``, ``tag``..."""
+        with self.graph.state.lock:
+            return [dict(m) for m in self.graph.state.sent]
+
 
 def start_bridge(tmp_path: Path, extra_env: dict[str, str]) -> Iterator[Bridge]:
     zendesk = ZendeskEmulator(email="agent@example.com", token="zd-token")
@@ -95,6 +100,35 @@ def production_bridge(tmp_path: Path, redis_url: str) -> Iterator[Bridge]:
     migrate(url)
     try:
         yield from start_bridge(tmp_path, {"DATABASE_URL": url, "REDIS_URL": redis_url})
+    finally:
+        drop_postgres_database(url)
+
+
+@pytest.fixture
+def automation_config() -> str:
+    """The TOML text of ``configured_bridge``; a test overrides this fixture to change it."""
+    return ""
+
+
+@pytest.fixture
+def configured_bridge(tmp_path: Path, redis_url: str, automation_config: str) -> Iterator[Bridge]:
+    """PostgreSQL and Redis with ``BRIDGE_CONFIG`` (written in tmp_path) and 1 s sweeps, for
+    SLA and automation timings of a few seconds.
+
+    It uses the next Redis database number: the other e2e fixtures flush and consume the
+    test database, and a run of them in parallel must not take these timed tasks.
+    """
+    base, _, number = redis_url.rpartition("/")
+    redis_url = f"{base}/{(int(number) + 1) % 16 if number.isdigit() else 1}"
+    redis.Redis.from_url(redis_url).flushdb()
+    config_file = tmp_path / "bridge.toml"
+    config_file.write_text(automation_config, encoding="utf-8")
+    url = postgres_database()
+    migrate(url)
+    try:
+        yield from start_bridge(tmp_path, {
+            "DATABASE_URL": url, "REDIS_URL": redis_url, "BRIDGE_CONFIG": str(config_file),
+            "BRIDGE_SLA_SWEEP_SECONDS": "1"})
     finally:
         drop_postgres_database(url)
 

@@ -87,13 +87,23 @@ class Processes:
         proc.wait(timeout=30)
 
     def stop(self) -> None:
-        for name in list(self.procs):
+        """SIGTERM every process group, then SIGKILL what is still there after 15 s."""
+        procs, self.procs = self.procs, {}
+        for proc in procs.values():
             try:
-                self.kill(name, signal.SIGTERM)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                proc = self.procs.pop(name, None)
-                if proc is not None:
-                    os.killpg(proc.pid, signal.SIGKILL)
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+            try:  # the group too: pool children may outlive their parent
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=15)
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"

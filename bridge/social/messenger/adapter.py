@@ -36,6 +36,10 @@ IGNORED_KEYS = (
 )
 
 
+QUICK_REPLY_LIMIT = 13
+QUICK_REPLY_TITLE = 20
+
+
 class MessengerChannel:
     """Facebook Messenger for one page: account id = page id, thread id = customer PSID."""
 
@@ -97,9 +101,11 @@ class MessengerChannel:
             raise PermanentError("not sent: the reply has no text")
         page_id = message.thread.account_id or self._settings.META_PAGE_ID
         sent: list[str] = []
-        for part in parts:
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1  # quick replies belong under the last part
             try:
-                sent.append(self._client.send_message(page_id, _send_body(message, policy, part)))
+                sent.append(self._client.send_message(
+                    page_id, _send_body(message, policy, part, last)))
             except BridgeError:
                 if sent:
                     log.warning("messenger_reply_partly_sent", sent=sent, parts=len(parts))
@@ -135,7 +141,8 @@ def _message(thread: ThreadKey, item: MessagingItem, message: Message) -> Inboun
     attachments = tuple(to_attachment(a) for a in message.attachments)
     if not message.text and not attachments:
         attachments = (Attachment("unsupported", platform_type="unsupported_message"),)
-    return _inbound(thread, item, message.mid, message.text or "", attachments)
+    payload = message.quick_reply.payload if message.quick_reply is not None else None
+    return _inbound(thread, item, message.mid, message.text or "", attachments, payload or None)
 
 
 def _postback(thread: ThreadKey, item: MessagingItem, postback: Postback) -> InboundMessage:
@@ -145,7 +152,8 @@ def _postback(thread: ThreadKey, item: MessagingItem, postback: Postback) -> Inb
 
 
 def _inbound(
-    thread: ThreadKey, item: MessagingItem, mid: str, text: str, attachments: tuple[Attachment, ...]
+    thread: ThreadKey, item: MessagingItem, mid: str, text: str,
+    attachments: tuple[Attachment, ...], quick_reply: str | None = None,
 ) -> InboundMessage:
     if item.timestamp is None:
         raise PayloadError("messaging item without timestamp")
@@ -160,13 +168,17 @@ def _inbound(
         sent_at=sent_at,
         text=text,
         attachments=attachments,
+        quick_reply=quick_reply,
     )
 
 
-def _send_body(message: OutboundMessage, policy: SendPolicy, text: str) -> dict[str, Any]:
-    content: dict[str, str] = {"text": text}
+def _send_body(message: OutboundMessage, policy: SendPolicy, text: str,
+               last: bool = True) -> dict[str, Any]:
+    content: dict[str, Any] = {"text": text}
     if message.reference:
         content["metadata"] = message.reference  # comes back on the echo
+    if message.quick_replies and last:
+        content["quick_replies"] = quick_replies(message.quick_replies)
     body: dict[str, Any] = {
         "recipient": {"id": message.thread.thread_id},
         "messaging_type": policy.messaging_type,
@@ -175,6 +187,13 @@ def _send_body(message: OutboundMessage, policy: SendPolicy, text: str) -> dict[
     if policy.tag:
         body["tag"] = policy.tag
     return body
+
+
+def quick_replies(buttons: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    """Send API ``quick_replies``: at most 13, titles cut to 20 characters (Meta refuses
+    longer ones), payloads up to 1000."""
+    return [{"content_type": "text", "title": title[:QUICK_REPLY_TITLE].rstrip() or payload[:20],
+             "payload": payload[:1000]} for title, payload in buttons[:QUICK_REPLY_LIMIT]]
 
 
 def _note(policy: SendPolicy, parts: int) -> str | None:
