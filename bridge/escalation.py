@@ -143,10 +143,13 @@ def _queue(s: Session, conv: Conversation, state: clocks.SlaState, step: due.Due
     started = next((c.started_at for c in state.clocks if c.kind == step.clock),
                    state.last_customer_at)
     key = f"{step.clock}:{started.isoformat() if started else '-'}:{step.step.name}"
-    actions = {
+    actions: dict[str, object] = {
         "add_tags": list(step.step.add_tags), "priority": step.step.set_priority,
         "group_id": step.step.set_group, "note": due.note_for(step, conv.ticket_id, now, state),
     }
+    field = sla_settings().breach_field
+    if field and step.clock != due.WINDOW and step.step.at == 1.0:
+        actions["custom_fields"] = [[field, step.deadline.isoformat(timespec="minutes")]]
     rows = [(key, actions)]
     if step.step.notify_url:
         text = (f"Ticket {conv.ticket_id}: {step.clock.replace('_', ' ')} step "
@@ -176,7 +179,9 @@ def action_step(ctx: Context) -> Step:
         if body.get("notify_url"):
             notify(body["notify_url"], body["text"])
         else:
+            fields = tuple((str(k), v) for k, v in body.get("custom_fields") or ())
             ctx.helpdesk.apply_actions(action.ticket_id, TicketActions(
+                custom_fields=fields,
                 add_tags=tuple(body.get("add_tags") or ()), priority=body.get("priority"),
                 group_id=body.get("group_id"), note=body.get("note")))
         return "done"

@@ -35,6 +35,7 @@ class FakeTicket:
     followup_of: str | None = None
     priority: str | None = None
     group_id: str | None = None
+    fields: dict[str, object] = field(default_factory=dict)
     # (id, author, body, public)
     comments: list[tuple[str, str, str, bool]] = field(default_factory=list)
     custom_fields: dict[str, object] = field(default_factory=dict)
@@ -123,6 +124,7 @@ class FakeHelpdesk:
         t.custom_fields.update(actions.custom_fields)
         t.priority = actions.priority or t.priority
         t.group_id = actions.group_id or t.group_id
+        t.fields.update(dict(actions.custom_fields))
         if actions.note:
             t.comments.append((str(next(self._ids)), "api", actions.note, False))
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from bridge import config as bridge_config
 from bridge import db, escalation, ingest
 from bridge.errors import TransientError
 from bridge.models import SlaAction, SlaRecord
@@ -138,3 +141,28 @@ def test_sla_show_prints_clocks_and_steps(world: World) -> None:
     assert "policy default" in text and "first reply: target 1h" in text
     assert "steps done: 50%" in text and "80%" in text and "messaging window closes" in text
     assert (T0 + timedelta(hours=1)).strftime("%H:%M") in text
+
+
+def test_a_mapped_breach_field_receives_the_deadline(world: World, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    hd, _, clock = world
+    config_file = tmp_path / "bridge.toml"
+    config_file.write_text('[sla]\nbreach_field = "360001234567"\n')
+    monkeypatch.setenv("BRIDGE_CONFIG", str(config_file))
+    bridge_config.reset_settings()
+    conv_id, tid = start(world)
+    clock.advance(3600)
+    assert sweep() == [conv_id]
+    run_all(conv_id)
+    deadline = (T0 + timedelta(hours=1)).isoformat(timespec="minutes")
+    assert hd.tickets[tid].fields == {"360001234567": deadline}
+
+
+def test_a_bad_breach_field_is_a_clear_configuration_error(tmp_path: Path) -> None:
+    from bridge.errors import ConfigError
+    from bridge.sla.settings import load_sla_settings
+
+    bad = tmp_path / "bridge.toml"
+    bad.write_text("[sla]\nbreach_field = 12\n")
+    with pytest.raises(ConfigError, match=r"bridge.toml: sla.breach_field: 12 is not"):
+        load_sla_settings(bad)

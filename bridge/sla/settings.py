@@ -77,6 +77,9 @@ class SlaSettings:
 
     calendars: Mapping[str, Calendar]
     policies: tuple[SlaPolicy, ...]
+    # A helpdesk field (Zendesk field id, Freshdesk ``cf_*`` name) that receives the
+    # breach time when a clock passes its deadline, so agents can sort and filter on it.
+    breach_field: str | None = None
 
     def choose(self, channel: str, priority: str | None,
                tags: Iterable[str]) -> SlaPolicy | None:
@@ -114,7 +117,10 @@ def parse_sla_settings(data: Mapping[str, Any], source: str = "<config>") -> Sla
     if "sla" not in data:
         return default_settings()
     sla = Table(source, "sla", data["sla"])
-    sla.check_keys(("calendars", "policies"))
+    sla.check_keys(("calendars", "policies", "breach_field"))
+    breach_field = sla.data.get("breach_field")
+    if breach_field is not None and (not isinstance(breach_field, str) or not breach_field):
+        sla.fail("breach_field", f"{breach_field!r} is not a field id or name")
     calendars: dict[str, Calendar] = {"24x7": Calendar24x7()}
     for table in sla.tables("calendars"):
         cal = read_calendar(table)
@@ -122,14 +128,14 @@ def parse_sla_settings(data: Mapping[str, Any], source: str = "<config>") -> Sla
             table.fail("name", f"calendar {cal.name!r} is defined twice (24x7 is built in)")
         calendars[cal.name] = cal
     if "policies" not in sla.data:
-        return SlaSettings(calendars, (DEFAULT_POLICY,))
+        return SlaSettings(calendars, (DEFAULT_POLICY,), breach_field)
     policies: list[SlaPolicy] = []
     for table in sla.tables("policies"):
         policy = _policy(table, calendars)
         if any(p.name == policy.name for p in policies):
             table.fail("name", f"policy {policy.name!r} is defined twice")
         policies.append(policy)
-    return SlaSettings(calendars, tuple(policies))
+    return SlaSettings(calendars, tuple(policies), breach_field)
 
 
 def _policy(t: Table, calendars: Mapping[str, Calendar]) -> SlaPolicy:
