@@ -13,6 +13,13 @@ from bridge.errors import TicketClosed
 from bridge.models import Conversation, Identity, InboxMessage
 
 
+def attachment_fetcher(ctx: Context) -> rendering.Fetcher:
+    """The channel's own fetcher when its attachments need its credentials (Telegram's
+    ``getFile``, WhatsApp's media ids), else a plain download."""
+    fetcher: rendering.Fetcher | None = getattr(ctx.channel, "fetch_attachment", None)
+    return fetcher or rendering.fetch
+
+
 def requester_id(ctx: Context, msg: InboundMessage) -> str:
     """The helpdesk user of this sender: looked up once, then remembered locally."""
     s, key = ctx.session, msg.thread
@@ -49,7 +56,7 @@ def process(ctx: Context, row: InboxMessage, recovering: bool) -> str:
         return "done"
     author = requester_id(ctx, msg)
     comment = NewComment(author_id=author, body=rendering.comment_body(msg),
-                         uploads=rendering.uploads(msg))
+                         uploads=rendering.uploads(msg, attachment_fetcher(ctx)))
     if conv.ticket_id is None or conv.helpdesk != ctx.helpdesk.name:
         ref = _open_ticket(ctx, row, msg, comment, recovering, followup_of=None)
     else:

@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
+from bridge import rendering
 from bridge.config import Settings
 from bridge.domain import (
     InboundMessage,
@@ -27,7 +28,7 @@ from bridge.domain import (
 from bridge.errors import ConfigError, PayloadError, PermanentError, TransientError
 from bridge.social.telegram import mapping
 from bridge.social.telegram.client import BotClient
-from bridge.social.telegram.mapping import MessageEdit
+from bridge.social.telegram.mapping import MessageEdit, file_id_from_url
 from bridge.social.telegram.payloads import Message, Update
 
 log = structlog.get_logger(__name__)
@@ -140,6 +141,17 @@ class TelegramChannel:
             self._last_sent[chat] = now
             sent.append(mapping.message_key(chat, result["message_id"]))
         return SendResult(tuple(sent), _note(len(parts)))
+
+    def fetch_attachment(self, url: str) -> tuple[str, bytes] | None:
+        """A ``rendering.Fetcher``: resolves ``telegram-file:`` references (the stored URL
+        never carries the token) and downloads; ``None`` when the file cannot be had."""
+        file_id = file_id_from_url(url)
+        if file_id is None:
+            return rendering.fetch(url)
+        try:
+            return rendering.fetch(self.resolve_file(file_id))
+        except PermanentError:
+            return None
 
     def resolve_file(self, file_id: str) -> str:
         """The download URL of a ``telegram-file:<file_id>`` attachment (``getFile``).
