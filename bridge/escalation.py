@@ -52,7 +52,9 @@ def track(s: Session, conv: Conversation, event: str, at: datetime,
     conf = sla_settings()
     rec = s.get(SlaRecord, conv.id)
     if rec is None:
-        policy = conf.choose(conv.channel, None, ())
+        # Chosen when the clocks start, on what the ticket has then: its channel and the
+        # tags every bridge ticket carries (priority and other tags come from rules later).
+        policy = conf.choose(conv.channel, None, ("social", conv.channel))
         if policy is None:
             return
         state = clocks.new_state(policy, conf.calendar_for(policy))
