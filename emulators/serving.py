@@ -28,3 +28,19 @@ class ServerThread:
     def stop(self) -> None:
         self._server.shutdown()
         self._thread.join(timeout=5)
+
+
+class BackgroundEmulator:
+    """``url``/``start``/``stop`` of an emulator whose ``_server`` is made up front."""
+
+    _server: ServerThread
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def start(self) -> str:
+        return self._server.start()
+
+    def stop(self) -> None:
+        self._server.stop()

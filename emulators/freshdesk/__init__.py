@@ -18,11 +18,11 @@ runs it as a sandbox.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import Flask
 
+from ..common.helpdesk import HelpdeskEmulator
 from ..serving import ServerThread
 from .app import create_app
 from .control import agent_note, agent_reply, set_status
@@ -31,7 +31,7 @@ from .state import JSON, Automation, EmulatorState, Fault
 __all__ = ["Automation", "EmulatorState", "Fault", "FreshdeskEmulator", "create_app"]
 
 
-class FreshdeskEmulator:
+class FreshdeskEmulator(HelpdeskEmulator):
     """Seeds the API key's agent (``API_AGENT_ID``, "Bridge API") and a human agent
     (``AGENT_ID``, "Agent Smith"); contacts and tickets start empty."""
 
@@ -45,26 +45,9 @@ class FreshdeskEmulator:
         self.base_url = ""
 
     def start(self, port: int = 0, host: str = "127.0.0.1") -> str:
-        self._server = ServerThread(self.app, host=host, port=port)
-        self.base_url = self._server.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-
-    def __enter__(self) -> FreshdeskEmulator:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return self._serve(port, host)
 
     # control helpers (same as the /_emulator endpoints) ------------------------------------
-    def reset(self) -> None:
-        self.state.reset()
-
     def add_fault(self, path: str = ".*", **kwargs: Any) -> Fault:
         """E.g. ``add_fault(r"/tickets/\\d+/notes", method="POST", status=503, count=2)``;
         keywords: method, status, count, retry_after, delay, delay_after_commit (the
@@ -72,10 +55,6 @@ class FreshdeskEmulator:
         fault = Fault(path=path, **kwargs)
         self.state.add_fault(fault)
         return fault
-
-    def clear_faults(self) -> None:
-        with self.state.lock:
-            self.state.faults.clear()
 
     def set_rate_limit(self, per_minute: int | None, reset_window: bool = True) -> None:
         with self.state.lock:
@@ -107,21 +86,3 @@ class FreshdeskEmulator:
         with self.state.lock:
             self.state.automation = rule
         return rule
-
-    def requests_log(self) -> list[JSON]:
-        with self.state.lock:
-            return list(self.state.requests)
-
-    def deliveries(self) -> list[JSON]:
-        with self.state.lock:
-            return list(self.state.webhook_deliveries)
-
-    def wait_for_deliveries(self, count: int, timeout: float = 5.0) -> list[JSON]:
-        """Poll until at least ``count`` delivery attempts are recorded (or ``timeout``)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.deliveries()
-            if len(found) >= count:
-                return found
-            time.sleep(0.02)
-        return self.deliveries()

@@ -4,11 +4,11 @@ the automation rule and its deliveries, and the attachments' content."""
 from __future__ import annotations
 
 import copy
-import re
-from typing import Any
 
 from flask import Blueprint, Response, request
 
+from ..common.faults import request_fault_from_json
+from ..common.helpdesk import add_control_routes
 from . import tickets
 from .app import get_state
 from .errors import JSON, coded, json_response, not_found
@@ -67,61 +67,10 @@ def _json() -> JSON:
 
 
 def fault_from_json(data: JSON) -> Fault:
-    unknown = set(data) - set(Fault.__dataclass_fields__)
-    if unknown:
-        raise _bad(f"unknown fault fields: {sorted(unknown)}")
-    values: dict[str, Any] = {k: v for k, v in data.items() if v is not None}
-    values.setdefault("path", ".*")
-    try:
-        re.compile(str(values["path"]))
-    except re.error as exc:
-        raise _bad(f"path is not a valid regular expression: {exc}") from exc
-    if not isinstance(values.get("count", 1), int) or values.get("count", 1) < 1:
-        raise _bad("count must be a positive integer")
-    return Fault(**values)
+    return request_fault_from_json(data, Fault, _bad)
 
 
-@bp.post("/reset")
-def reset() -> Response:
-    get_state().reset()
-    return json_response({"ok": True})
-
-
-@bp.get("/faults")
-def list_faults() -> Response:
-    state = get_state()
-    with state.lock:
-        return json_response([f.to_json() for f in state.faults])
-
-
-@bp.post("/faults")
-def add_fault() -> Response:
-    fault = fault_from_json(_json())
-    get_state().add_fault(fault)
-    return json_response({"fault": fault.to_json()}, 201)
-
-
-@bp.delete("/faults")
-def clear_faults() -> Response:
-    state = get_state()
-    with state.lock:
-        state.faults.clear()
-    return Response(status=204)
-
-
-@bp.get("/requests")
-def list_requests() -> Response:
-    state = get_state()
-    with state.lock:
-        return json_response(copy.deepcopy(state.requests))
-
-
-@bp.delete("/requests")
-def clear_requests() -> Response:
-    state = get_state()
-    with state.lock:
-        state.requests.clear()
-    return Response(status=204)
+add_control_routes(bp, get_state, _json, fault_from_json, json_response)
 
 
 @bp.put("/rate_limit")
@@ -225,13 +174,6 @@ def delete_automation() -> Response:
     with state.lock:
         state.automation = None
     return Response(status=204)
-
-
-@bp.get("/webhook_deliveries")
-def list_deliveries() -> Response:
-    state = get_state()
-    with state.lock:
-        return json_response(copy.deepcopy(state.webhook_deliveries))
 
 
 @bp.get("/attachments/<int:attachment_id>/<path:name>")

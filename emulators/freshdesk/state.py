@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from emulators.common.faults import RequestFault, RequestFaultQueue
 
 from .fields import GROUPS, seed_ticket_fields
 from .text import html_to_text
@@ -31,8 +32,7 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass
-class Fault:
+class Fault(RequestFault):
     """An injected failure or delay for the next ``count`` requests matching it.
 
     ``status`` 200 with a ``body`` answers that body instead of the real one (e.g. an
@@ -43,23 +43,6 @@ class Fault:
     times out, or dies, meanwhile never learns that the write happened. ``status`` and
     ``body`` are ignored then (as in the Zendesk emulator).
     """
-
-    path: str
-    method: str | None = None
-    status: int | None = None
-    count: int = 1
-    retry_after: int | None = None
-    delay: float | None = None
-    delay_after_commit: bool = False
-    body: Any = None
-
-    def matches(self, method: str, path: str) -> bool:
-        if self.method is not None and self.method.upper() != method.upper():
-            return False
-        return re.search(self.path, path) is not None
-
-    def to_json(self) -> JSON:
-        return asdict(self)
 
 
 @dataclass
@@ -119,7 +102,7 @@ def new_contact(cid: int, data: JSON) -> JSON:
     }
 
 
-class EmulatorState:
+class EmulatorState(RequestFaultQueue[Fault]):
     """Agents, contacts, tickets, conversations, fields, faults and the request log."""
 
     API_AGENT_ID = API_AGENT_ID
@@ -209,20 +192,6 @@ class EmulatorState:
         return time.monotonic() - self.indexed_at.get(ticket_id, 0.0) >= self.search_lag
 
     # faults and rate limit -------------------------------------------------------------------
-    def add_fault(self, fault: Fault) -> None:
-        with self.lock:
-            self.faults.append(fault)
-
-    def take_fault(self, method: str, path: str) -> Fault | None:
-        with self.lock:
-            for fault in self.faults:
-                if fault.matches(method, path):
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
-
     def take_rate_token(self, cost: int = 1) -> RateDecision:
         """Fixed one-minute windows starting at the first call after the previous one ended.
 

@@ -8,13 +8,11 @@ the token may come as ``access_token`` query parameter or ``Authorization: Beare
 from __future__ import annotations
 
 import json
-import re
-import time
-from datetime import UTC, datetime
-from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
+from emulators.common.meta import control_blueprint, graph_fault, json_body, parse_time
+from emulators.common.meta import error_response as _error
 from emulators.graph.state import (
     JSON,
     GraphState,
@@ -23,7 +21,7 @@ from emulators.graph.state import (
     graph_error,
     send_problem,
 )
-from emulators.serving import ServerThread
+from emulators.serving import BackgroundEmulator, ServerThread
 
 _MISSING_OBJECT = (
     "Unsupported {method} request. Object with ID '{id}' does not exist, cannot be loaded "
@@ -33,7 +31,7 @@ _MISSING_OBJECT = (
 
 def create_app(state: GraphState) -> Flask:
     app = Flask("emulators.graph")
-    app.before_request(lambda: _fault(state))
+    app.before_request(lambda: graph_fault(state, default_fault_body))
     app.register_blueprint(_graph_routes(state))
     app.register_blueprint(_control_routes(state))
     return app
@@ -73,32 +71,13 @@ def _graph_routes(state: GraphState) -> Blueprint:
 
 
 def _control_routes(state: GraphState) -> Blueprint:
-    bp = Blueprint("control", __name__, url_prefix="/_emulator")
-
-    @bp.post("/reset")
-    def reset() -> Response:
-        state.reset()
-        return jsonify(ok=True)
-
-    @bp.post("/faults")
-    def add_fault() -> tuple[Response, int]:
-        try:
-            state.add_fault(fault_from_json(_json()))
-        except (KeyError, TypeError, ValueError, re.error) as exc:
-            return jsonify(error=f"bad fault: {exc!r}"), 400
-        return jsonify(ok=True), 201
-
-    @bp.get("/sent")
-    def sent() -> Response:
-        with state.lock:
-            records = [{**r, "at": r["at"].isoformat()} for r in state.sent]
-        return jsonify(sent=records)
+    bp = control_blueprint(state, fault_from_json)
 
     @bp.post("/customer_activity")
     def customer_activity() -> tuple[Response, int]:
-        data = _json()
+        data = json_body()
         try:
-            at = _parse_time(data.get("at")) if data.get("at") else state.clock()
+            at = parse_time(data.get("at")) if data.get("at") else state.clock()
             state.last_customer_message[str(data["psid"])] = at
         except (KeyError, ValueError) as exc:
             return jsonify(error=f"need psid and an ISO 8601 'at': {exc}"), 400
@@ -106,7 +85,7 @@ def _control_routes(state: GraphState) -> Blueprint:
 
     @bp.post("/profiles")
     def profiles() -> tuple[Response, int]:
-        data = _json()
+        data = json_body()
         if "psid" not in data:
             return jsonify(error="need psid"), 400
         state.set_profile(str(data["psid"]), data.get("first_name", ""), data.get("last_name", ""))
@@ -120,22 +99,6 @@ def _control_routes(state: GraphState) -> Blueprint:
         return Response(data, content_type=content_type)
 
     return bp
-
-
-def _fault(state: GraphState) -> Response | None:
-    if request.path.startswith("/_emulator/"):
-        return None
-    fault = state.take_fault(request.path)
-    if fault is None:
-        return None
-    if fault.delay:
-        time.sleep(fault.delay)
-    if not fault.status:
-        return None
-    response = _error(fault.body or default_fault_body(fault.status), fault.status)
-    if fault.retry_after is not None:
-        response.headers["Retry-After"] = f"{fault.retry_after:g}"
-    return response
 
 
 def _token() -> str:
@@ -159,23 +122,7 @@ def _request_body() -> JSON:
     return body
 
 
-def _json() -> JSON:
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else {}
-
-
-def _parse_time(value: Any) -> datetime:
-    at = datetime.fromisoformat(str(value))
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
-def _error(body: JSON, status: int = 400) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
-class GraphEmulator:
+class GraphEmulator(BackgroundEmulator):
     """The emulator on a background thread: ``base = emu.start()`` ... ``emu.stop()``."""
 
     def __init__(
@@ -185,13 +132,3 @@ class GraphEmulator:
         self.state = GraphState(page_id=page_id, access_token=access_token)
         self.app = create_app(self.state)
         self._server = ServerThread(self.app, host=host, port=port)
-
-    @property
-    def url(self) -> str:
-        return self._server.url
-
-    def start(self) -> str:
-        return self._server.start()
-
-    def stop(self) -> None:
-        self._server.stop()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from emulators.common.faults import PathFault, PathFaultQueue, path_fault_fields
 
 JSON = dict[str, Any]
 
@@ -47,43 +48,17 @@ def default_fault_body(status: int) -> JSON:
     return graph_error("An unknown error has occurred.", 1)
 
 
-@dataclass
-class Fault:
+class Fault(PathFault):
     """The next ``count`` requests whose path matches ``path`` (a regex) misbehave.
 
     ``delay`` seconds pass first; then, with a ``status``, the answer is that status with
     ``body`` (default: a Graph error that fits the status) and ``Retry-After``.
     """
 
-    path: str
-    status: int | None = None
-    count: int = 1
-    retry_after: float | None = None
-    delay: float | None = None
-    body: JSON | None = None
-
-    def matches(self, path: str) -> bool:
-        return re.search(self.path, path) is not None
-
 
 def fault_from_json(data: JSON) -> Fault:
     """``{"path": regex, "status", "count", "retry_after", "delay", "body"}``; path required."""
-    body = data.get("body")
-    if body is not None and not isinstance(body, dict):
-        raise TypeError("body must be a JSON object")
-
-    def number(key: str) -> float | None:
-        return None if data.get(key) is None else float(data[key])
-
-    status = number("status")
-    return Fault(
-        path=str(data["path"]),
-        status=None if status is None else int(status),
-        count=int(data.get("count") or 1),
-        retry_after=number("retry_after"),
-        delay=number("delay"),
-        body=body,
-    )
+    return Fault(**path_fault_fields(data))
 
 
 def send_problem(body: JSON) -> str | None:
@@ -124,7 +99,7 @@ def _quick_replies_problem(items: Any) -> str | None:
 
 
 @dataclass
-class GraphState:
+class GraphState(PathFaultQueue[Fault]):
     """One page, its token, and everything the emulator saw or was told."""
 
     page_id: str
@@ -146,22 +121,6 @@ class GraphState:
             self.files.clear()
             self.faults.clear()
             self.strict_profiles = False
-
-    def add_fault(self, fault: Fault) -> None:
-        re.compile(fault.path)  # a bad pattern fails here, not on a later request
-        with self.lock:
-            self.faults.append(fault)
-
-    def take_fault(self, path: str) -> Fault | None:
-        """The first fault for ``path``, counted down and dropped when used up."""
-        with self.lock:
-            for fault in self.faults:
-                if fault.matches(path):
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
 
     def outside_window(self, psid: str, messaging_type: str, tag: str | None) -> bool:
         """Whether Messenger would refuse this send; unknown customers are always allowed."""

@@ -14,12 +14,12 @@ import base64
 import binascii
 import json
 import re
-import time
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
-from emulators.serving import ServerThread
+from emulators.common.meta import control_blueprint, due_fault, json_body
+from emulators.serving import BackgroundEmulator, ServerThread
 from emulators.telegram.spec import Problem
 from emulators.telegram.state import (
     DOWNLOAD_LIMIT,
@@ -121,31 +121,12 @@ def _describe(problem: Problem) -> str:
 
 
 def _control_routes(state: TelegramState) -> Blueprint:
-    bp = Blueprint("control", __name__, url_prefix="/_emulator")
-
-    @bp.post("/reset")
-    def reset() -> Response:
-        state.reset()
-        return jsonify(ok=True)
-
-    @bp.post("/faults")
-    def add_fault() -> tuple[Response, int]:
-        try:
-            state.add_fault(fault_from_json(_json()))
-        except (KeyError, TypeError, ValueError, re.error) as exc:
-            return jsonify(error=f"bad fault: {exc!r}"), 400
-        return jsonify(ok=True), 201
-
-    @bp.get("/sent")
-    def sent() -> Response:
-        with state.lock:
-            records = [{**r, "at": r["at"].isoformat()} for r in state.sent]
-        return jsonify(sent=records)
+    bp = control_blueprint(state, fault_from_json)
 
     @bp.post("/chats")
     def chats() -> tuple[Response, int]:
         """``{"chat_id", "type", "username", "first_name", "title", "blocked", "messages"}``."""
-        data = _json()
+        data = json_body()
         try:
             chat = state.add_chat(int(data.pop("chat_id")), **data)
         except (KeyError, TypeError, ValueError) as exc:
@@ -155,7 +136,7 @@ def _control_routes(state: TelegramState) -> Blueprint:
     @bp.post("/files")
     def files() -> tuple[Response, int]:
         """``{"file_id", "file_path"?, "content_type"?, "base64" | "text", "size"?}``."""
-        data = _json()
+        data = json_body()
         try:
             raw = (base64.b64decode(data["base64"], validate=True) if "base64" in data
                    else str(data.get("text", "")).encode())
@@ -174,14 +155,8 @@ def _control_routes(state: TelegramState) -> Blueprint:
 
 
 def _fault(state: TelegramState) -> Response | None:
-    if request.path.startswith("/_emulator/"):
-        return None
-    fault = state.take_fault(request.path)
-    if fault is None:
-        return None
-    if fault.delay:
-        time.sleep(fault.delay)
-    if not fault.status:
+    fault = due_fault(state)
+    if fault is None or fault.status is None:
         return None
     response = jsonify(fault.body or default_fault_body(fault.status, fault.retry_after))
     response.status_code = fault.status
@@ -208,11 +183,6 @@ def _params() -> JSON:
     return params
 
 
-def _json() -> JSON:
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else {}
-
-
 def _ok(result: Any) -> tuple[Response, int]:
     return jsonify(ok=True, result=result), 200
 
@@ -221,7 +191,7 @@ def _error(body: JSON) -> tuple[Response, int]:
     return jsonify(body), int(body["error_code"])
 
 
-class TelegramEmulator:
+class TelegramEmulator(BackgroundEmulator):
     """The emulator on a background thread: ``base = emu.start()`` ... ``emu.stop()``.
 
     Point ``TELEGRAM_API_BASE_URL`` at ``base`` and ``TELEGRAM_BOT_TOKEN`` at ``token``.
@@ -232,13 +202,3 @@ class TelegramEmulator:
         self.state = TelegramState(token=token, **options)
         self.app = create_app(self.state)
         self._server = ServerThread(self.app, host=host, port=port)
-
-    @property
-    def url(self) -> str:
-        return self._server.url
-
-    def start(self) -> str:
-        return self._server.start()
-
-    def stop(self) -> None:
-        self._server.stop()

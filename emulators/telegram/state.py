@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from emulators.common.faults import PathFault, PathFaultQueue, path_fault_fields, use_fault
 from emulators.telegram.spec import DEFAULT_SPEC, Problem, load_spec, problems, request_schema
 
 JSON = dict[str, Any]
@@ -46,37 +46,18 @@ def default_fault_body(status: int, retry_after: float | None) -> JSON:
 
 
 @dataclass
-class Fault:
+class Fault(PathFault):
     """The next ``count`` requests whose path matches ``path`` (a regex), after ``skip``
     matching ones went through, misbehave: ``delay`` seconds pass first; then, with a
     ``status``, the answer is that status with ``body`` (default: Telegram's error for it,
     with ``parameters.retry_after`` for 429)."""
 
-    path: str
-    status: int | None = None
-    count: int = 1
-    retry_after: float | None = None
-    delay: float | None = None
-    body: JSON | None = None
     skip: int = 0
-
-    def matches(self, path: str) -> bool:
-        return re.search(self.path, path) is not None
 
 
 def fault_from_json(data: JSON) -> Fault:
     """``{"path": regex, "status", "count", "retry_after", "delay", "body", "skip"}``."""
-    body = data.get("body")
-    if body is not None and not isinstance(body, dict):
-        raise TypeError("body must be a JSON object")
-
-    def number(key: str) -> float | None:
-        return None if data.get(key) is None else float(data[key])
-
-    status = number("status")
-    return Fault(path=str(data["path"]), status=None if status is None else int(status),
-                 count=int(data.get("count") or 1), retry_after=number("retry_after"),
-                 delay=number("delay"), body=body, skip=int(data.get("skip") or 0))
+    return Fault(**path_fault_fields(data), skip=int(data.get("skip") or 0))
 
 
 @dataclass
@@ -112,7 +93,7 @@ class EmulatedChat:
 
 
 @dataclass
-class TelegramState:
+class TelegramState(PathFaultQueue[Fault]):
     """One bot, its token, and everything the emulator saw or was told."""
 
     token: str
@@ -144,25 +125,16 @@ class TelegramState:
             self.faults.clear()
             self.strict_chats = False
 
-    def add_fault(self, fault: Fault) -> None:
-        re.compile(fault.path)  # a bad pattern fails here, not on a later request
-        with self.lock:
-            self.faults.append(fault)
-
     def take_fault(self, path: str) -> Fault | None:
         """The first fault for ``path`` that is due, counted down and dropped when used up."""
         with self.lock:
-            for fault in self.faults:
-                if not fault.matches(path):
-                    continue
-                if fault.skip > 0:
-                    fault.skip -= 1
-                    return None
-                fault.count -= 1
-                if fault.count <= 0:
-                    self.faults.remove(fault)
-                return fault
-        return None
+            fault = next((f for f in self.faults if f.matches(path)), None)
+            if fault is None:
+                return None
+            if fault.skip > 0:
+                fault.skip -= 1
+                return None
+            return use_fault(self.faults, fault)
 
     def user(self) -> JSON:
         """The bot as a ``User`` in a message's ``from``."""

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
-import time
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
+from emulators.common.meta import control_blueprint, graph_fault, json_body, parse_time
+from emulators.common.meta import error_response as _error
 from emulators.graph.state import fault_from_json
-from emulators.serving import ServerThread
+from emulators.serving import BackgroundEmulator, ServerThread
 from emulators.whatsapp.state import (
     JSON,
     MEDIA_URL_LIFETIME,
@@ -39,7 +38,7 @@ DOWNLOAD_PATH = "/whatsapp_business/attachments/"
 
 def create_app(state: WhatsAppState) -> Flask:
     app = Flask("emulators.whatsapp")
-    app.before_request(lambda: _fault(state))
+    app.before_request(lambda: graph_fault(state, default_fault_body))
     app.register_blueprint(_api_routes(state))
     app.register_blueprint(_control_routes(state))
     return app
@@ -105,26 +104,7 @@ def _api_routes(state: WhatsAppState) -> Blueprint:
 
 
 def _control_routes(state: WhatsAppState) -> Blueprint:
-    bp = Blueprint("control", __name__, url_prefix="/_emulator")
-
-    @bp.post("/reset")
-    def reset() -> Response:
-        state.reset()
-        return jsonify(ok=True)
-
-    @bp.post("/faults")
-    def add_fault() -> tuple[Response, int]:
-        try:
-            state.add_fault(fault_from_json(_json()))
-        except (KeyError, TypeError, ValueError, re.error) as exc:
-            return jsonify(error=f"bad fault: {exc!r}"), 400
-        return jsonify(ok=True), 201
-
-    @bp.get("/sent")
-    def sent() -> Response:
-        with state.lock:
-            records = [{**r, "at": r["at"].isoformat()} for r in state.sent]
-        return jsonify(sent=records)
+    bp = control_blueprint(state, fault_from_json)
 
     @bp.get("/webhooks")
     def webhooks() -> Response:
@@ -133,9 +113,9 @@ def _control_routes(state: WhatsAppState) -> Blueprint:
 
     @bp.post("/customer_activity")
     def customer_activity() -> tuple[Response, int]:
-        data = _json()
+        data = json_body()
         try:
-            at = _parse_time(data["at"]) if data.get("at") else state.clock()
+            at = parse_time(data["at"]) if data.get("at") else state.clock()
             state.last_customer_message[str(data["wa_id"])] = at
         except (KeyError, ValueError) as exc:
             return jsonify(error=f"need wa_id and an ISO 8601 'at': {exc}"), 400
@@ -143,10 +123,10 @@ def _control_routes(state: WhatsAppState) -> Blueprint:
 
     @bp.post("/inbound")
     def inbound() -> tuple[Response, int]:
-        data = _json()
+        data = json_body()
         if not data.get("wa_id") or not isinstance(data.get("text"), str):
             return jsonify(error="need wa_id and text"), 400
-        at = _parse_time(data["at"]) if data.get("at") else None
+        at = parse_time(data["at"]) if data.get("at") else None
         payload = state.customer_message(str(data["wa_id"]), data["text"],
                                          str(data.get("name") or "Customer"), at)
         return jsonify(payload=payload), 200
@@ -154,7 +134,7 @@ def _control_routes(state: WhatsAppState) -> Blueprint:
     @bp.route("/templates", methods=["GET", "POST"])
     def templates() -> tuple[Response, int]:
         if request.method == "POST":
-            data = _json()
+            data = json_body()
             if not data.get("name") or not data.get("language"):
                 return jsonify(error="need name and language"), 400
             state.templates.add((str(data["name"]), str(data["language"])))
@@ -162,7 +142,7 @@ def _control_routes(state: WhatsAppState) -> Blueprint:
 
     @bp.post("/media")
     def media() -> tuple[Response, int]:
-        data = _json()
+        data = json_body()
         try:
             content = base64.b64decode(str(data.get("data_base64", "")), validate=True)
         except (binascii.Error, ValueError) as exc:
@@ -173,29 +153,13 @@ def _control_routes(state: WhatsAppState) -> Blueprint:
 
     @bp.post("/config")
     def config() -> tuple[Response, int]:
-        mode = _json().get("window_mode")
+        mode = json_body().get("window_mode")
         if mode not in ("sync", "async"):
             return jsonify(error="window_mode must be sync or async"), 400
         state.window_mode = mode
         return jsonify(ok=True), 200
 
     return bp
-
-
-def _fault(state: WhatsAppState) -> Response | None:
-    if request.path.startswith("/_emulator/"):
-        return None
-    fault = state.take_fault(request.path)
-    if fault is None:
-        return None
-    if fault.delay:
-        time.sleep(fault.delay)
-    if not fault.status:
-        return None
-    response = _error(fault.body or default_fault_body(fault.status), fault.status)
-    if fault.retry_after is not None:
-        response.headers["Retry-After"] = f"{fault.retry_after:g}"
-    return response
 
 
 def _token() -> str:
@@ -205,23 +169,7 @@ def _token() -> str:
     return request.args.get("access_token", "")
 
 
-def _json() -> JSON:
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else {}
-
-
-def _parse_time(value: Any) -> datetime:
-    at = datetime.fromisoformat(str(value))
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
-def _error(body: JSON, status: int = 400) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
-class WhatsAppEmulator:
+class WhatsAppEmulator(BackgroundEmulator):
     """The emulator on a background thread: ``base = emu.start()`` ... ``emu.stop()``."""
 
     def __init__(
@@ -231,16 +179,6 @@ class WhatsAppEmulator:
         self.state = WhatsAppState(phone_number_id=phone_number_id, access_token=access_token)
         self.app = create_app(self.state)
         self._server = ServerThread(self.app, host=host, port=port)
-
-    @property
-    def url(self) -> str:
-        return self._server.url
-
-    def start(self) -> str:
-        return self._server.start()
-
-    def stop(self) -> None:
-        self._server.stop()
 
     def customer_wrote(self, wa_id: str, ago: timedelta = timedelta(0)) -> datetime:
         """Open (or age) ``wa_id``'s window; the time to hand the bridge as last message."""

@@ -4,7 +4,6 @@ faults, and the status webhooks it would have sent."""
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import threading
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from emulators.common.faults import PathFaultQueue
 from emulators.graph.state import Fault
 from emulators.whatsapp.schema import SCHEMAS, message_problems, relaxed
 
@@ -108,7 +108,7 @@ class MediaFile:
 
 
 @dataclass
-class WhatsAppState:
+class WhatsAppState(PathFaultQueue[Fault]):
     """One phone number, its token, and everything the emulator saw or was told.
 
     ``window_mode``: ``"sync"`` refuses free text outside the window at once (400,
@@ -140,22 +140,6 @@ class WhatsAppState:
             self.last_customer_message.clear()
             self.media.clear()
             self.faults.clear()
-
-    def add_fault(self, fault: Fault) -> None:
-        re.compile(fault.path)  # a bad pattern fails here, not on a later request
-        with self.lock:
-            self.faults.append(fault)
-
-    def take_fault(self, path: str) -> Fault | None:
-        """The first fault for ``path``, counted down and dropped when used up."""
-        with self.lock:
-            for fault in self.faults:
-                if fault.matches(path):
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
 
     def window_open(self, to: str) -> bool:
         last = self.last_customer_message.get(to)

@@ -10,22 +10,22 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import Flask
 
+from ..common.helpdesk import HelpdeskEmulator
 from ..serving import ServerThread
 from .app import create_app
 from .control import agent_comment, set_status
 from .delivery import sign
-from .state import JSON, EmulatorState, Fault
+from .state import EmulatorState, Fault
 from .tickets import Change
 
 __all__ = ["EmulatorState", "Fault", "ZendeskEmulator", "create_app", "sign"]
 
 
-class ZendeskEmulator:
+class ZendeskEmulator(HelpdeskEmulator):
     """Seeds the API user (id 1, admin, ``email``) and an agent (id 2, "Agent Smith")."""
 
     def __init__(self, email: str = "agent@example.com", token: str = "secret") -> None:
@@ -35,35 +35,14 @@ class ZendeskEmulator:
         self.base_url = ""
 
     def start(self, port: int = 0) -> str:
-        self._server = ServerThread(self.app, port=port)
-        self.base_url = self._server.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-
-    def __enter__(self) -> ZendeskEmulator:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return self._serve(port)
 
     # control helpers (same as the /_emulator endpoints) -----------------------
-    def reset(self) -> None:
-        self.state.reset()
-
     def add_fault(self, path: str = ".*", **kwargs: Any) -> Fault:
         """E.g. ``add_fault(r"/tickets/\\d+", method="PUT", status=503, count=2)``."""
         fault = Fault(path=path, **kwargs)
         self.state.add_fault(fault)
         return fault
-
-    def clear_faults(self) -> None:
-        with self.state.lock:
-            self.state.faults.clear()
 
     def set_rate_limit(self, per_minute: int | None) -> None:
         with self.state.lock:
@@ -76,21 +55,3 @@ class ZendeskEmulator:
     def set_status(self, ticket_id: int, status: str, **kwargs: Any) -> Change:
         """Keyword arguments: author_id, via (default "rule" for closed, else "web")."""
         return set_status(self.state, ticket_id, status, self.base_url, **kwargs)
-
-    def requests_log(self) -> list[JSON]:
-        with self.state.lock:
-            return list(self.state.requests)
-
-    def deliveries(self) -> list[JSON]:
-        with self.state.lock:
-            return list(self.state.webhook_deliveries)
-
-    def wait_for_deliveries(self, count: int, timeout: float = 5.0) -> list[JSON]:
-        """Poll until at least ``count`` delivery attempts are recorded (or ``timeout``)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.deliveries()
-            if len(found) >= count:
-                return found
-            time.sleep(0.02)
-        return self.deliveries()

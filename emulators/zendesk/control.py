@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-import re
-from typing import Any
 
 from flask import Blueprint, Response, request
 
+from ..common.faults import request_fault_from_json
+from ..common.helpdesk import add_control_routes
 from .app import base_url, get_state
 from .errors import bad_request, json_response
 from .state import JSON, EmulatorState, Fault
@@ -74,69 +74,10 @@ def _json() -> JSON:
 def fault_from_json(data: JSON) -> Fault:
     if not isinstance(data.get("path", ".*"), str):
         raise bad_request("path must be a regular expression string")
-    known = set(Fault.__dataclass_fields__)
-    unknown = set(data) - known
-    if unknown:
-        raise bad_request(f"unknown fault fields: {sorted(unknown)}")
-    values: dict[str, Any] = {k: v for k, v in data.items() if v is not None}
-    values.setdefault("path", ".*")
-    try:
-        re.compile(values["path"])
-    except re.error as exc:
-        raise bad_request(f"path is not a valid regular expression: {exc}") from exc
-    if not isinstance(values.get("count", 1), int) or values.get("count", 1) < 1:
-        raise bad_request("count must be a positive integer")
-    return Fault(**values)
+    return request_fault_from_json(data, Fault, bad_request)
 
 
-@bp.post("/reset")
-def reset() -> Response:
-    get_state().reset()
-    return json_response({"ok": True})
-
-
-@bp.get("/faults")
-def list_faults() -> Response:
-    state = get_state()
-    with state.lock:
-        return json_response([f.to_json() for f in state.faults])
-
-
-@bp.post("/faults")
-def add_fault() -> Response:
-    fault = fault_from_json(_json())
-    get_state().add_fault(fault)
-    return json_response({"fault": fault.to_json()}, 201)
-
-
-@bp.delete("/faults")
-def clear_faults() -> Response:
-    state = get_state()
-    with state.lock:
-        state.faults.clear()
-    return Response(status=204)
-
-
-@bp.get("/requests")
-def list_requests() -> Response:
-    state = get_state()
-    with state.lock:
-        return json_response(copy.deepcopy(state.requests))
-
-
-@bp.delete("/requests")
-def clear_requests() -> Response:
-    state = get_state()
-    with state.lock:
-        state.requests.clear()
-    return Response(status=204)
-
-
-@bp.get("/webhook_deliveries")
-def list_deliveries() -> Response:
-    state = get_state()
-    with state.lock:
-        return json_response(copy.deepcopy(state.webhook_deliveries))
+add_control_routes(bp, get_state, _json, fault_from_json, json_response)
 
 
 @bp.put("/rate_limit")

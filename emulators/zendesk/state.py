@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
-import re
 import threading
 import time
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from emulators.common.faults import RequestFault, RequestFaultQueue
 
 JSON = dict[str, Any]
 
@@ -31,26 +32,8 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass
-class Fault:
+class Fault(RequestFault):
     """An injected failure or delay for the next ``count`` requests matching it."""
-
-    path: str
-    method: str | None = None
-    status: int | None = None
-    count: int = 1
-    retry_after: int | None = None
-    delay: float | None = None
-    delay_after_commit: bool = False
-    body: Any = None
-
-    def matches(self, method: str, path: str) -> bool:
-        if self.method is not None and self.method.upper() != method.upper():
-            return False
-        return re.search(self.path, path) is not None
-
-    def to_json(self) -> JSON:
-        return asdict(self)
 
 
 @dataclass
@@ -108,7 +91,7 @@ def new_user(
     }
 
 
-class EmulatorState:
+class EmulatorState(RequestFaultQueue[Fault]):
     """Users, tickets, comments, uploads, webhooks, triggers, faults and the request log."""
 
     API_USER_ID = 1
@@ -174,20 +157,6 @@ class EmulatorState:
         return user is not None and user.get("role") in ("agent", "admin")
 
     # faults and rate limit --------------------------------------------------
-    def add_fault(self, fault: Fault) -> None:
-        with self.lock:
-            self.faults.append(fault)
-
-    def take_fault(self, method: str, path: str) -> Fault | None:
-        with self.lock:
-            for fault in self.faults:
-                if fault.matches(method, path):
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
-
     def take_rate_token(self) -> RateDecision:
         """Sliding one-minute window; with no limit set it reports 700 and never refuses."""
         with self.lock:

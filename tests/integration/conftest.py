@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -56,27 +56,20 @@ def ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
 
 
-@dataclass
-class World:
-    """One test's bridge: settings, emulators, fake clock, and helpers that act like Meta."""
+class MetaWorld:
+    """What both worlds share: the Meta side (webhook bodies as Meta sends them), the worker
+    under the fake clock, the bridge's rows and the helpdesk's request log. A subclass is a
+    dataclass with these attributes and says which helpdesk it runs on."""
 
     env: pytest.MonkeyPatch
     database_url: str
-    zendesk: ZendeskEmulator
     graph: GraphEmulator
     clock: FakeClock
-    _mids: Iterator[int] = field(default_factory=itertools.count)
+    _mids: Iterator[int]
 
-    # ---- configuration ------------------------------------------------------------------
-
-    def settings(self) -> dict[str, str]:
+    def meta_settings(self) -> dict[str, str]:
+        """The settings of the Meta side and the worker."""
         return {
-            "DATABASE_URL": self.database_url,
-            "BRIDGE_HELPDESK": "zendesk",
-            "ZENDESK_SUBDOMAIN": "acme",
-            "ZENDESK_BASE_URL": self.zendesk.base_url,
-            "ZENDESK_EMAIL": ZD_EMAIL,
-            "ZENDESK_API_TOKEN": ZD_TOKEN,
             "META_APP_SECRET": "app-secret",
             "META_VERIFY_TOKEN": "verify-token",
             "META_PAGE_ID": PAGE,
@@ -86,8 +79,15 @@ class World:
             "BRIDGE_MAX_ATTEMPTS": "8",
         }
 
+    def settings(self) -> dict[str, str]:
+        raise NotImplementedError
+
     def configure(self, **overrides: str) -> None:
         apply_env(self.env, **{**self.settings(), **overrides})
+
+    def helpdesk_log(self) -> list[dict[str, Any]]:
+        """The helpdesk emulator's request log."""
+        raise NotImplementedError
 
     # ---- the customer, as Meta delivers them ----------------------------------------------
 
@@ -146,13 +146,7 @@ class World:
             self.clock.advance(delay + 1)
         raise AssertionError(f"conversation {conv_id} still waiting after {max_waits} waits")
 
-    def agent_webhook(self, ticket_id: int | str, key: str | None = None) -> int | None:
-        """Zendesk's webhook: "look at ticket N", as ``/webhooks/zendesk`` stores it."""
-        with db.session() as s:
-            return ingest.store_helpdesk_event(s, "zendesk", key or f"evt-{uuid.uuid4().hex}",
-                                               str(ticket_id))
-
-    # ---- what the bridge and the vendors hold ------------------------------------------------
+    # ---- what the bridge holds -------------------------------------------------------------
 
     def conversation(self, conv_id: int) -> Conversation:
         with db.session() as s:
@@ -171,6 +165,82 @@ class World:
         assert found is not None, "the conversation has no ticket"
         return int(found)
 
+    def mark(self) -> int:
+        """A position in the helpdesk's request log (see ``calls``)."""
+        return len(self.helpdesk_log())
+
+    def calls(self, since: int = 0) -> list[str]:
+        """Helpdesk API calls since ``mark``, as ``METHOD /path``."""
+        return [f"{r['method']} {r['path']}" for r in self.helpdesk_log()[since:]]
+
+    def log(self, since: int = 0) -> list[dict[str, Any]]:
+        return self.helpdesk_log()[since:]
+
+    def sent(self) -> list[dict[str, Any]]:
+        """What the Graph Send API accepted."""
+        with self.graph.state.lock:
+            return [dict(r) for r in self.graph.state.sent]
+
+
+class _Resettable(Protocol):
+    def reset(self) -> None: ...
+
+
+W = TypeVar("W", bound=MetaWorld)
+
+
+def world_lifecycle(make: Callable[[FakeClock], W], helpdesk: _Resettable,
+                    graph: GraphEmulator) -> Iterator[W]:
+    """Set up one test's world (``make`` it on the fake clock), for a fixture to ``yield
+    from``, and tidy up after it."""
+    helpdesk.reset()
+    graph.state.reset()
+    fake = FakeClock(T0)
+    graph.state.clock = fake
+    clock.set_clock(fake)
+    world = make(fake)
+    world.configure()
+    try:
+        yield world
+    finally:
+        clock.set_clock(None)
+        graph.state.clock = utc_now
+        helpdesk.reset()
+        graph.state.reset()
+
+
+@dataclass
+class World(MetaWorld):
+    """One test's bridge: settings, emulators, fake clock, and helpers that act like Meta."""
+
+    env: pytest.MonkeyPatch
+    database_url: str
+    zendesk: ZendeskEmulator
+    graph: GraphEmulator
+    clock: FakeClock
+    _mids: Iterator[int] = field(default_factory=itertools.count)
+
+    # ---- configuration ------------------------------------------------------------------
+
+    def settings(self) -> dict[str, str]:
+        return {
+            "DATABASE_URL": self.database_url,
+            "BRIDGE_HELPDESK": "zendesk",
+            "ZENDESK_SUBDOMAIN": "acme",
+            "ZENDESK_BASE_URL": self.zendesk.base_url,
+            "ZENDESK_EMAIL": ZD_EMAIL,
+            "ZENDESK_API_TOKEN": ZD_TOKEN,
+            **self.meta_settings(),
+        }
+
+    # ---- the agent, and what Zendesk holds ------------------------------------------------
+
+    def agent_webhook(self, ticket_id: int | str, key: str | None = None) -> int | None:
+        """Zendesk's webhook: "look at ticket N", as ``/webhooks/zendesk`` stores it."""
+        with db.session() as s:
+            return ingest.store_helpdesk_event(s, "zendesk", key or f"evt-{uuid.uuid4().hex}",
+                                               str(ticket_id))
+
     def tickets(self) -> dict[int, dict[str, Any]]:
         with self.zendesk.state.lock:
             return {tid: dict(t) for tid, t in self.zendesk.state.tickets.items()}
@@ -186,39 +256,15 @@ class World:
         with self.zendesk.state.lock:
             return dict(self.zendesk.state.users[user_id])
 
-    def mark(self) -> int:
-        """A position in the Zendesk request log (see ``calls``)."""
-        return len(self.zendesk.requests_log())
+    def helpdesk_log(self) -> list[dict[str, Any]]:
+        return self.zendesk.requests_log()
 
-    def calls(self, since: int = 0) -> list[str]:
-        """Zendesk API calls since ``mark``, as ``METHOD /path``."""
-        return [f"{r['method']} {r['path']}" for r in self.zendesk.requests_log()[since:]]
-
-    def log(self, since: int = 0) -> list[dict[str, Any]]:
-        return self.zendesk.requests_log()[since:]
-
-    def sent(self) -> list[dict[str, Any]]:
-        """What the Graph Send API accepted."""
-        with self.graph.state.lock:
-            return [dict(r) for r in self.graph.state.sent]
 
 
 def _world(env: pytest.MonkeyPatch, url: str, zendesk: ZendeskEmulator,
            graph: GraphEmulator) -> Iterator[World]:
-    zendesk.reset()
-    graph.state.reset()
-    fake = FakeClock(T0)
-    graph.state.clock = fake
-    clock.set_clock(fake)
-    world = World(env, url, zendesk, graph, fake)
-    world.configure()
-    try:
-        yield world
-    finally:
-        clock.set_clock(None)
-        graph.state.clock = utc_now
-        zendesk.reset()
-        graph.state.reset()
+    yield from world_lifecycle(lambda fake: World(env, url, zendesk, graph, fake),
+                               zendesk, graph)
 
 
 @pytest.fixture

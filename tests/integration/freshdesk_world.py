@@ -17,22 +17,17 @@ import itertools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from bridge import clock, db, ingest, pipeline, registry, routing
+from bridge import db, ingest, registry
 from bridge.freshdesk.adapter import FreshdeskHelpdesk
 from bridge.freshdesk.mapping import text_from_html
-from bridge.models import Conversation, InboxMessage
 from emulators.freshdesk import FreshdeskEmulator
 from emulators.graph import GraphEmulator
-from emulators.graph.state import utc_now
-from tests.conftest import apply_env
 from tests.fakes import FakeClock
-from tests.integration.conftest import MAX_RUNS, PAGE, PAGE_TOKEN, T0, ms
+from tests.integration.conftest import MetaWorld, world_lifecycle
 
 FD_KEY = "fd-api-key"
 FD_SECRET = "fd-rule-secret"
@@ -41,7 +36,7 @@ AGENT = FreshdeskEmulator.AGENT_ID
 
 
 @dataclass
-class FreshdeskWorld:
+class FreshdeskWorld(MetaWorld):
     """One test's bridge on Freshdesk: settings, emulators, fake clock, Meta-like helpers."""
 
     env: pytest.MonkeyPatch
@@ -60,17 +55,11 @@ class FreshdeskWorld:
             "FRESHDESK_BASE_URL": self.freshdesk.base_url,
             "FRESHDESK_API_KEY": FD_KEY,
             "FRESHDESK_WEBHOOK_SECRET": FD_SECRET,
-            "META_APP_SECRET": "app-secret",
-            "META_VERIFY_TOKEN": "verify-token",
-            "META_PAGE_ID": PAGE,
-            "META_PAGE_ACCESS_TOKEN": PAGE_TOKEN,
-            "META_GRAPH_BASE_URL": self.graph.url,
-            "BRIDGE_HTTP_TIMEOUT": "5",
-            "BRIDGE_MAX_ATTEMPTS": "8",
+            **self.meta_settings(),
         }
 
     def configure(self, **overrides: str) -> None:
-        apply_env(self.env, **{**self.settings(), **overrides})
+        super().configure(**overrides)
         self.helpdesk().client.pacer.monotonic = lambda: self.clock.now.timestamp()
 
     def helpdesk(self) -> FreshdeskHelpdesk:
@@ -79,62 +68,7 @@ class FreshdeskWorld:
         assert isinstance(built, FreshdeskHelpdesk)
         return built
 
-    # ---- the customer, as Meta delivers them ----------------------------------------------
-
-    def item(self, psid: str, text: str | None = None, *,
-             attachments: list[dict[str, Any]] | None = None, at: datetime | None = None,
-             mid: str | None = None) -> dict[str, Any]:
-        """One ``messaging`` item: a customer's message to the page."""
-        when = at or self.clock.now
-        message: dict[str, Any] = {"mid": mid or f"m_{psid}_{next(self._mids)}"}
-        if text is not None:
-            message["text"] = text
-        if attachments:
-            message["attachments"] = attachments
-        return {"sender": {"id": psid}, "recipient": {"id": PAGE}, "timestamp": ms(when),
-                "message": message}
-
-    def payload(self, *items: dict[str, Any]) -> dict[str, Any]:
-        """A page webhook body: one entry per item, as Meta batches them."""
-        return {"object": "page", "entry": [
-            {"id": PAGE, "time": int(item["timestamp"]), "messaging": [item]} for item in items]}
-
-    def deliver(self, payload: dict[str, Any]) -> list[int]:
-        """What the webhook and then the route task do; the conversations touched."""
-        parsed = registry.channel("messenger").parse(payload)
-        for msg in parsed.messages:  # Messenger itself knows when the customer last wrote
-            seen = self.graph.state.last_customer_message.get(msg.sender.external_id)
-            if seen is None or msg.sent_at > seen:
-                self.graph.state.last_customer_message[msg.sender.external_id] = msg.sent_at
-        ids = ingest.store_messages(parsed.messages)
-        with db.session() as s:
-            return routing.route(s, ids) if ids else []
-
-    def writes(self, psid: str, *texts: str, step: float = 1.0) -> int:
-        """The customer sends ``texts`` (one webhook, one item each, ``step`` s apart)."""
-        items = [self.item(psid, text, at=self.clock.now + timedelta(seconds=i * step))
-                 for i, text in enumerate(texts)]
-        (conv_id,) = self.deliver(self.payload(*items))
-        return conv_id
-
-    # ---- the worker ---------------------------------------------------------------------
-
-    def run(self, conv_id: int) -> float | None:
-        """Run the conversation until it is idle (None) or waits (seconds)."""
-        for _ in range(MAX_RUNS):
-            delay = pipeline.run_conversation(conv_id)
-            if delay != 0.0:
-                return delay
-        raise AssertionError(f"conversation {conv_id} still due after {MAX_RUNS} runs")
-
-    def run_until_idle(self, conv_id: int, max_waits: int = 10) -> int:
-        """Run, advancing the fake clock past every wait; the number of waits."""
-        for waits in range(max_waits + 1):
-            delay = self.run(conv_id)
-            if delay is None:
-                return waits
-            self.clock.advance(delay + 1)
-        raise AssertionError(f"conversation {conv_id} still waiting after {max_waits} waits")
+    # ---- the agent, and what Freshdesk holds ----------------------------------------------
 
     def agent_webhook(self, ticket_id: int | str) -> int | None:
         """The automation rule's webhook, as ``/webhooks/freshdesk`` stores it (a fresh
@@ -142,27 +76,6 @@ class FreshdeskWorld:
         with db.session() as s:
             return ingest.store_helpdesk_event(s, "freshdesk", f"fd-{uuid.uuid4().hex}",
                                                str(ticket_id))
-
-    # ---- what the bridge holds -------------------------------------------------------------
-
-    def conversation(self, conv_id: int) -> Conversation:
-        with db.session() as s:
-            conv = s.get(Conversation, conv_id)
-            assert conv is not None
-            return conv
-
-    def rows(self, conv_id: int) -> list[InboxMessage]:
-        with db.session() as s:
-            return list(s.scalars(select(InboxMessage)
-                                  .where(InboxMessage.conversation_id == conv_id)
-                                  .order_by(InboxMessage.id)))
-
-    def ticket_id(self, conv_id: int) -> int:
-        found = self.conversation(conv_id).ticket_id
-        assert found is not None, "the conversation has no ticket"
-        return int(found)
-
-    # ---- what Freshdesk holds ----------------------------------------------------------------
 
     def tickets(self) -> dict[int, dict[str, Any]]:
         with self.freshdesk.state.lock:
@@ -193,37 +106,12 @@ class FreshdeskWorld:
         return [text_from_html(str(c["body"])) for c in self.private_notes(ticket_id)
                 if c["user_id"] == user_id]
 
-    def mark(self) -> int:
-        """A position in the Freshdesk request log (see ``calls``)."""
-        return len(self.freshdesk.requests_log())
-
-    def calls(self, since: int = 0) -> list[str]:
-        """Freshdesk API calls since ``mark``, as ``METHOD /path``."""
-        return [f"{r['method']} {r['path']}" for r in self.freshdesk.requests_log()[since:]]
-
-    def log(self, since: int = 0) -> list[dict[str, Any]]:
-        return self.freshdesk.requests_log()[since:]
-
-    def sent(self) -> list[dict[str, Any]]:
-        """What the Graph Send API accepted."""
-        with self.graph.state.lock:
-            return [dict(r) for r in self.graph.state.sent]
+    def helpdesk_log(self) -> list[dict[str, Any]]:
+        return self.freshdesk.requests_log()
 
 
 def freshdesk_world(env: pytest.MonkeyPatch, url: str, freshdesk: FreshdeskEmulator,
                     graph: GraphEmulator) -> Iterator[FreshdeskWorld]:
     """Set up one test's world (for a fixture to ``yield from``) and tidy up after it."""
-    freshdesk.reset()
-    graph.state.reset()
-    fake = FakeClock(T0)
-    graph.state.clock = fake
-    clock.set_clock(fake)
-    world = FreshdeskWorld(env, url, freshdesk, graph, fake)
-    world.configure()
-    try:
-        yield world
-    finally:
-        clock.set_clock(None)
-        graph.state.clock = utc_now
-        freshdesk.reset()
-        graph.state.reset()
+    yield from world_lifecycle(lambda fake: FreshdeskWorld(env, url, freshdesk, graph, fake),
+                               freshdesk, graph)
