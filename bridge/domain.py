@@ -188,6 +188,8 @@ class TicketView:
     ticket_id: str
     status: str  # normalised: new, open, pending, hold, solved, closed
     replies: tuple[AgentReply, ...] = field(default_factory=tuple)
+    priority: str | None = None  # normalised: low, normal, high, urgent
+    tags: tuple[str, ...] = ()
 
 
 # ---- social side ---------------------------------------------------------------------

@@ -31,6 +31,7 @@ from bridge.errors import ConfigError, PermanentError, TransientError
 from bridge.ingest import mark_due
 from bridge.models import Conversation, SlaAction, SlaRecord
 from bridge.sla import clocks, due
+from bridge.sla.policy import SlaPolicy
 from bridge.sla.settings import SlaSettings, load_sla_settings
 from bridge.sla.state_json import from_json, to_json
 
@@ -47,8 +48,10 @@ def sla_settings() -> SlaSettings:
 
 
 def track(s: Session, conv: Conversation, event: str, at: datetime,
-          status: str | None = None) -> None:
-    """Feed ``event`` ("customer", "reply", "status") to the conversation's clocks."""
+          status: str | None = None, priority: str | None = None,
+          tags: tuple[str, ...] = ()) -> None:
+    """Feed ``event`` ("customer", "reply", "status", or "ticket": what a read of the
+    ticket shows — status, and priority and tags that may choose another policy)."""
     conf = sla_settings()
     rec = s.get(SlaRecord, conv.id)
     if rec is None:
@@ -73,7 +76,14 @@ def track(s: Session, conv: Conversation, event: str, at: datetime,
             log.error("sla_state_unreadable", conversation_id=conv.id, error=str(exc))
             rec.next_due_at = None
             return
-    if event == "customer":
+    if event == "ticket":
+        chosen = conf.choose(conv.channel, priority, tags)
+        if chosen is not None and chosen.name != policy.name:
+            policy, state = chosen, _replay(state, chosen, conf, at)
+            rec.policy = policy.name
+        if status is not None and status != state.status:
+            state = clocks.on_status(state, status, at)
+    elif event == "customer":
         state = clocks.on_customer_message(state, at)
     elif event == "reply":
         state = clocks.on_agent_reply_delivered(state, at)
@@ -82,6 +92,24 @@ def track(s: Session, conv: Conversation, event: str, at: datetime,
     rec.state = to_json(state)
     rec.next_due_at = due.next_due(state, policy, conv.channel)
     rec.updated_at = clock.now()
+
+
+def _replay(old: clocks.SlaState, policy: SlaPolicy, conf: SlaSettings,
+            at: datetime) -> clocks.SlaState:
+    """The conversation's milestones replayed under another policy's targets: the first
+    customer message, the last delivered reply, the last unanswered message, the status.
+    (Time spent paused before the change is not carried over.)"""
+    state = clocks.new_state(policy, conf.calendar_for(policy))
+    first = old.resolution.started_at if old.resolution else old.last_customer_at
+    if first is not None:
+        state = clocks.on_customer_message(state, first)
+    if old.replied_at is not None:
+        state = clocks.on_agent_reply_delivered(state, old.replied_at)
+    if old.last_customer_at is not None and old.last_customer_at != first:
+        state = clocks.on_customer_message(state, old.last_customer_at)
+    if old.status != state.status:
+        state = clocks.on_status(state, old.status, at)
+    return state
 
 
 def claim_due(limit: int = 1000, claim_seconds: int = 120) -> list[int]:

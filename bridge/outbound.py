@@ -51,8 +51,9 @@ def sync_step(ctx: Context) -> Step:
             wait = 300.0
             log.error("ticket_read_refused", ticket_id=conv.ticket_id, error=str(exc))
         return Step(wait_until=clock.now() + timedelta(seconds=wait))
+    escalation.track(s, conv, "ticket", clock.now(), status=view.status,
+                     priority=view.priority, tags=view.tags)
     if view.status != conv.ticket_status:
-        escalation.track(s, conv, "status", clock.now(), status=view.status)
         schedule.on_status(s, conv, conv.ticket_status, view.status)
     conv.ticket_status = view.status
     for reply in view.replies:

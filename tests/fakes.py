@@ -139,7 +139,8 @@ class FakeHelpdesk:
     def read_ticket(self, ticket_id: str) -> TicketView:
         self._call("read_ticket")
         t = self.tickets[ticket_id]
-        return TicketView(ticket_id, t.status, tuple(self.agent_replies.get(ticket_id, [])))
+        return TicketView(ticket_id, t.status, tuple(self.agent_replies.get(ticket_id, [])),
+                          priority=t.priority, tags=t.tags)
 
     def reply(self, ticket_id: str, body: str, at: datetime) -> None:
         """An agent writes a public comment."""

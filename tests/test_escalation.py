@@ -166,3 +166,42 @@ def test_a_bad_breach_field_is_a_clear_configuration_error(tmp_path: Path) -> No
     bad.write_text("[sla]\nbreach_field = 12\n")
     with pytest.raises(ConfigError, match=r"bridge.toml: sla.breach_field: 12 is not"):
         load_sla_settings(bad)
+
+
+POLICIES = """
+[[sla.policies]]
+name = "vip"
+tags = ["vip"]
+first_reply = "10m"
+resolution = "1d"
+
+[[sla.policies]]
+name = "standard"
+first_reply = "1h"
+resolution = "3d"
+"""
+
+
+def test_a_tag_added_in_the_helpdesk_switches_to_its_policy(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hd, _, clock = world
+    config_file = tmp_path / "bridge.toml"
+    config_file.write_text(POLICIES)
+    monkeypatch.setenv("BRIDGE_CONFIG", str(config_file))
+    bridge_config.reset_settings()
+    conv_id, tid = start(world)
+    with db.session() as s:
+        rec = s.get(SlaRecord, conv_id)
+        assert rec is not None and rec.policy == "standard"
+    clock.advance(2 * MIN)
+    hd.tickets[tid].tags = (*hd.tickets[tid].tags, "vip")  # an agent tags the ticket
+    with db.session() as s:
+        ingest.store_helpdesk_event(s, "fake", "evt-vip", tid)
+    run_all(conv_id)
+    with db.session() as s:
+        rec = s.get(SlaRecord, conv_id)
+        assert rec is not None and rec.policy == "vip"
+    clock.advance(8 * MIN)  # 10 min after the customer's message: the vip deadline
+    assert sweep() == [conv_id]
+    run_all(conv_id)
+    assert "sla_breached" in hd.tickets[tid].tags

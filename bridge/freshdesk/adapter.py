@@ -241,7 +241,9 @@ class FreshdeskHelpdesk:
         me = self.api_agent().id
         ticket = self._ticket(ticket_id)
         return TicketView(ticket_id, normalise_status(ticket),
-                          agent_replies(self._conversations(ticket_id), me))
+                          agent_replies(self._conversations(ticket_id), me),
+                          priority=PRIORITY_NAMES.get(ticket.priority or 0),
+                          tags=tuple(ticket.tags))
 
     # ---- shared plumbing (check.py uses these) ---------------------------------------------
 
@@ -334,6 +336,7 @@ class FreshdeskHelpdesk:
                 continue
 
 
+PRIORITY_NAMES = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
 # The bridge's normalised statuses as Freshdesk's integers (hold: "Waiting on Third Party").
 SETTABLE = {"open": 2, "pending": 3, "solved": 4, "hold": 7}
 

@@ -235,10 +235,12 @@ class ZendeskHelpdesk:
     def read_ticket(self, ticket_id: str) -> TicketView:
         api_user_id = self.api_user_id()
         with _zenpy_errors():
-            status = self._zenpy.tickets(id=_zid(ticket_id)).status
+            ticket = self._zenpy.tickets(id=_zid(ticket_id))
+            status, priority, tags = ticket.status, ticket.priority, tuple(ticket.tags or ())
         comments, users = self._read_comments(ticket_id)
         return TicketView(ticket_id, normalise_status(status),
-                          agent_replies(comments, users, api_user_id))
+                          agent_replies(comments, users, api_user_id),
+                          priority=priority or None, tags=tags)
 
     # ---- shared plumbing (install.py uses ``request``) ------------------------------------
 
