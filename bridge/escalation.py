@@ -30,6 +30,7 @@ from bridge.domain import TicketActions
 from bridge.errors import ConfigError, PermanentError, TransientError
 from bridge.ingest import mark_due
 from bridge.models import Conversation, SlaAction, SlaRecord
+from bridge.retry_after import retry_after_seconds
 from bridge.sla import clocks, due
 from bridge.sla.policy import SlaPolicy
 from bridge.sla.settings import SlaSettings, load_sla_settings
@@ -226,8 +227,7 @@ def notify(url: str, text: str) -> None:
     except requests.RequestException as exc:
         raise TransientError(f"notification to {url} failed: {exc}") from exc
     if resp.status_code == 429 or resp.status_code >= 500:
-        retry = resp.headers.get("Retry-After")
         raise TransientError(f"notification to {url}: HTTP {resp.status_code}",
-                             float(retry) if retry and retry.isdigit() else None)
+                             retry_after_seconds(resp.headers.get("Retry-After")))
     if resp.status_code >= 400:
         raise PermanentError(f"notification to {url}: HTTP {resp.status_code} {resp.text[:200]}")

@@ -26,8 +26,9 @@ from typing import Any
 import requests
 
 from bridge.errors import PermanentError, TransientError
-from bridge.freshdesk.mapping import error_for_response, retry_after_seconds
+from bridge.freshdesk.mapping import error_for_response
 from bridge.freshdesk.payloads import next_page_url
+from bridge.retry_after import retry_after_seconds
 
 WINDOW_SECONDS = 60.0
 THRESHOLD_RATIO = 0.05

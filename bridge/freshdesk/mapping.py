@@ -23,14 +23,14 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import UTC
-from email.utils import parseaddr, parsedate_to_datetime
+from email.utils import parseaddr
 from html.parser import HTMLParser
 from typing import Any
 
-from bridge import clock
 from bridge.domain import AgentReply
 from bridge.errors import BridgeError, NotFound, PermanentError, TransientError
 from bridge.freshdesk.payloads import ApiConversation, ApiTicket
+from bridge.retry_after import retry_after_seconds
 
 STATUS_OPEN, STATUS_PENDING, STATUS_RESOLVED, STATUS_CLOSED = 2, 3, 4, 5
 STATUS_NAMES = {2: "open", 3: "pending", 4: "solved", 5: "closed", 6: "pending", 7: "hold"}
@@ -268,21 +268,6 @@ def error_text(body: str) -> str:
         detail = "; ".join(_item_text(item) for item in errors)
         text = f"{text}: {detail}" if text else detail
     return text[:500] or json.dumps(data, ensure_ascii=False)[:500]
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` as seconds: a number, or an HTTP date relative to the bridge clock."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (clock.aware(when) - clock.now()).total_seconds())
 
 
 def error_for_response(status: int, body: str, retry_after: str | None) -> BridgeError | None:

@@ -6,14 +6,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC
-from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
 
-from bridge import clock
 from bridge.domain import AgentReply
 from bridge.errors import BridgeError, PermanentError, TicketClosed, TransientError
 from bridge.rendering import subject_from_message  # noqa: F401 - re-exported
+from bridge.retry_after import retry_after_seconds
 from bridge.zendesk.payloads import ApiComment, ApiUser
 
 AGENT_ROLES = ("agent", "admin")
@@ -132,21 +131,6 @@ def error_text(body: str) -> str:
             listed = items if isinstance(items, list) else [items]
             parts += [_detail(field, item) for item in listed]
     return ": ".join(parts)[:500] or json.dumps(data, ensure_ascii=False)[:500]
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` as seconds: a number, or an HTTP date relative to the bridge clock."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (clock.aware(when) - clock.now()).total_seconds())
 
 
 def error_for_response(status: int, body: str, retry_after: str | None) -> BridgeError | None:

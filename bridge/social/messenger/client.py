@@ -19,7 +19,6 @@ Vendor quirks, and why the mapping below looks the way it does:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +26,7 @@ import requests
 
 from bridge.config import Settings
 from bridge.errors import PermanentError, TransientError, WindowClosed
+from bridge.retry_after import retry_after_seconds
 
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80006})
 RETRY_CODES = frozenset({1, 2})
@@ -115,12 +115,7 @@ def raise_for_graph_error(response: requests.Response) -> None:
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None  # absent, or an HTTP date, which Graph does not send
-    return max(seconds, 0.0) if math.isfinite(seconds) else None
+    return retry_after_seconds(response.headers.get("Retry-After"))
 
 
 def _json_object(response: requests.Response) -> dict[str, Any]:

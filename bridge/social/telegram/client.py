@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from bridge.config import Settings
 from bridge.errors import PermanentError, TransientError
+from bridge.retry_after import retry_after_seconds
 from bridge.social.telegram.payloads import ApiAnswer
 
 _NETWORK_ERRORS = (
@@ -134,7 +135,4 @@ def _seconds(value: float | None) -> float | None:
 
 
 def _header_seconds(response: requests.Response) -> float | None:
-    try:
-        return _seconds(float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return None
+    return retry_after_seconds(response.headers.get("Retry-After"))

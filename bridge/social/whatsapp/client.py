@@ -25,7 +25,6 @@ Vendor quirks, and why the mapping below looks the way it does:
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +33,7 @@ import requests
 
 from bridge.config import Settings
 from bridge.errors import PermanentError, TransientError, WindowClosed
+from bridge.retry_after import retry_after_seconds
 
 WINDOW_CODES = frozenset({131047})
 RATE_LIMIT_CODES = frozenset({4, 613, 80007, 130429, 131056})
@@ -154,12 +154,9 @@ def raise_for_whatsapp_error(response: requests.Response) -> None:
 
 def retry_after(response: requests.Response) -> float | None:
     """Seconds to wait: ``Retry-After``, else the business-use-case header's estimate."""
-    try:
-        seconds = float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        seconds = math.nan  # absent, or an HTTP date, which Graph does not send
-    if math.isfinite(seconds):
-        return max(seconds, 0.0)
+    seconds = retry_after_seconds(response.headers.get("Retry-After"))
+    if seconds is not None:
+        return seconds
     return _usage_wait(response.headers.get("X-Business-Use-Case-Usage", ""))
 
 
