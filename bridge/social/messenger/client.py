@@ -27,32 +27,19 @@ import requests
 from bridge.config import Settings
 from bridge.errors import PermanentError, TransientError, WindowClosed
 from bridge.retry_after import retry_after_seconds
+from bridge.social.graph import NETWORK_ERRORS as _NETWORK_ERRORS
+from bridge.social.graph import GraphApi
+from bridge.social.graph import json_object as _json_object
 
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80006})
 RETRY_CODES = frozenset({1, 2})
 OUTSIDE_WINDOW = (10, 2018278)
 PERSON_UNAVAILABLE = 551
 BAD_TOKEN = 190
-_NETWORK_ERRORS = (
-    requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-)
 
 
-class GraphClient:
+class GraphClient(GraphApi):
     """One page's Graph API access: ``{base}/{version}/...`` with the page access token."""
-
-    def __init__(
-        self,
-        base_url: str,
-        version: str,
-        access_token: str,
-        timeout: float,
-        session: requests.Session | None = None,
-    ) -> None:
-        self._root = f"{base_url.rstrip('/')}/{version}"
-        self._token = access_token
-        self._timeout = timeout
-        self._session = session or requests.Session()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GraphClient:
@@ -116,11 +103,3 @@ def raise_for_graph_error(response: requests.Response) -> None:
 
 def _retry_after(response: requests.Response) -> float | None:
     return retry_after_seconds(response.headers.get("Retry-After"))
-
-
-def _json_object(response: requests.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -34,6 +34,9 @@ import requests
 from bridge.config import Settings
 from bridge.errors import PermanentError, TransientError, WindowClosed
 from bridge.retry_after import retry_after_seconds
+from bridge.social.graph import NETWORK_ERRORS as _NETWORK_ERRORS
+from bridge.social.graph import GraphApi
+from bridge.social.graph import json_object as _json_object
 
 WINDOW_CODES = frozenset({131047})
 RATE_LIMIT_CODES = frozenset({4, 613, 80007, 130429, 131056})
@@ -41,27 +44,10 @@ RETRY_CODES = frozenset({1, 2, 131000})
 BAD_TOKEN = 190
 MAX_MEDIA = 100 * 1024 * 1024  # documents may be 100 MB
 _META_HOSTS = (".facebook.com", ".fbsbx.com", ".fbcdn.net", ".whatsapp.net")
-_NETWORK_ERRORS = (
-    requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-)
 
 
-class CloudApiClient:
+class CloudApiClient(GraphApi):
     """One WhatsApp access token's Cloud API: ``{base}/{version}/...``."""
-
-    def __init__(
-        self,
-        base_url: str,
-        version: str,
-        access_token: str,
-        timeout: float,
-        session: requests.Session | None = None,
-    ) -> None:
-        self._base = base_url.rstrip("/")
-        self._root = f"{self._base}/{version}"
-        self._token = access_token
-        self._timeout = timeout
-        self._session = session or requests.Session()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CloudApiClient:
@@ -171,11 +157,3 @@ def _usage_wait(header: str) -> float | None:
                if isinstance(items, list) for item in items if isinstance(item, dict)]
     waits = [float(m) for m in minutes if isinstance(m, int | float) and m > 0]
     return max(waits) * 60.0 if waits else None
-
-
-def _json_object(response: requests.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
