@@ -18,6 +18,13 @@ ChannelKind = Literal[
     "telegram",
 ]
 
+# What an inbound event is. ``message`` becomes a ticket or a requester comment; the others
+# become an internal note on the conversation's ticket (never a silent change): ``edit``
+# (``text`` is the new text), ``delete``, ``status`` (a failed delivery of one of our sends:
+# ``text`` is the platform's reason). ``refers_to`` is the platform id of the message the
+# event is about.
+EventKind = Literal["message", "edit", "delete", "status"]
+
 AttachmentKind = Literal[
     "image", "file", "video", "audio", "sticker", "location", "link", "unsupported"
 ]
@@ -68,6 +75,8 @@ class InboundMessage:
     # The payload of a tapped quick reply (Messenger ``message.quick_reply.payload``): the
     # bridge's own buttons (CSAT) come back as this, with their title as ``text``.
     quick_reply: str | None = None
+    kind: EventKind = "message"
+    refers_to: str | None = None
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -80,6 +89,10 @@ class InboundMessage:
         }
         if self.quick_reply is not None:
             data["quick_reply"] = self.quick_reply
+        if self.kind != "message":
+            data["kind"] = self.kind
+        if self.refers_to is not None:
+            data["refers_to"] = self.refers_to
         raw = json.dumps(data, ensure_ascii=False)
         # JSON may carry half a surrogate pair ("\ud83d"): no database stores that, so it
         # becomes U+FFFD; everything valid stays byte for byte.
@@ -96,6 +109,8 @@ class InboundMessage:
             text=data["text"],
             attachments=tuple(Attachment(**a) for a in data["attachments"]),
             quick_reply=data.get("quick_reply"),
+            kind=data.get("kind", "message"),
+            refers_to=data.get("refers_to"),
         )
 
 

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
+
 from bridge.config import get_settings
 from bridge.errors import ConfigError
 from bridge.helpdesk import Helpdesk
 from bridge.social.base import SocialChannel
 
-# Meta webhook ``object`` values and the channel kind that parses them.
-META_OBJECTS = {"page": "messenger", "whatsapp_business_account": "whatsapp"}
+# Meta webhook ``object`` values and the channel kinds that parse them: a ``page`` body
+# carries Messenger ``messaging`` entries and page ``feed`` changes; each channel takes
+# the entries it knows and leaves the rest to the others.
+META_OBJECTS: dict[str, tuple[str, ...]] = {
+    "page": ("messenger",),
+    "whatsapp_business_account": ("whatsapp",),
+}
+
+# Channel kind → "module:class" of its adapter (built with the settings).
+CHANNELS = {
+    "messenger": "bridge.social.messenger.adapter:MessengerChannel",
+    "whatsapp": "bridge.social.whatsapp.adapter:WhatsAppChannel",
+    "telegram": "bridge.social.telegram.adapter:TelegramChannel",
+}
 
 _helpdesks: dict[str, Helpdesk] = {}
 _channels: dict[str, SocialChannel] = {}
@@ -40,24 +54,17 @@ def channel(kind: str) -> SocialChannel:
 
 
 def _build_channel(kind: str) -> SocialChannel:
-    if kind == "messenger":
-        from bridge.social.messenger.adapter import MessengerChannel
-
-        return MessengerChannel(get_settings())
-    if kind == "whatsapp":
-        from bridge.social.whatsapp.adapter import WhatsAppChannel
-
-        return WhatsAppChannel(get_settings())
-    if kind == "telegram":
-        from bridge.social.telegram.adapter import TelegramChannel
-
-        return TelegramChannel(get_settings())
-    raise ConfigError(f"no adapter for channel {kind!r}")
+    target = CHANNELS.get(kind)
+    if target is None:
+        raise ConfigError(f"no adapter for channel {kind!r}")
+    module, cls = target.split(":")
+    built: SocialChannel = getattr(importlib.import_module(module), cls)(get_settings())
+    return built
 
 
-def meta_channel(obj: str) -> SocialChannel | None:
-    kind = META_OBJECTS.get(obj)
-    return channel(kind) if kind else None
+def meta_channels(obj: str) -> list[SocialChannel]:
+    """The channels that parse a Meta webhook body with this ``object`` (none: ignored)."""
+    return [channel(kind) for kind in META_OBJECTS.get(obj, ())]
 
 
 def reset() -> None:

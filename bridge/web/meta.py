@@ -7,6 +7,7 @@ from flask import Blueprint, Response, request
 
 from bridge import ingest, registry
 from bridge.config import get_settings
+from bridge.domain import InboundMessage
 from bridge.errors import HandshakeError, PayloadError, SignatureError
 from bridge.metrics import EVENTS_IGNORED, MESSAGES_STORED
 from bridge.social import meta
@@ -39,19 +40,24 @@ def receive() -> tuple[Response, int]:
         return answer("meta", "unauthorized", 401, reason=str(exc))
     except PayloadError as exc:
         return answer("meta", "bad_request", 400, reason=str(exc))
-    channel = registry.meta_channel(str(payload.get("object")))
-    if channel is None:
+    channels = registry.meta_channels(str(payload.get("object")))
+    if not channels:
         EVENTS_IGNORED.labels("meta", f"object:{payload.get('object')}").inc()
         log.info("meta_object_ignored", object=payload.get("object"))
         return answer("meta", "ignored", 200, reason="object not handled")
-    try:
-        parsed = channel.parse(payload)
-    except PayloadError as exc:
-        return answer("meta", "bad_request", 400, reason=str(exc))
-    for reason in parsed.ignored:
+    messages: list[InboundMessage] = []
+    ignored: list[str] = []
+    for channel in channels:
+        try:
+            parsed = channel.parse(payload)
+        except PayloadError as exc:
+            return answer("meta", "bad_request", 400, reason=str(exc))
+        messages.extend(parsed.messages)
+        ignored.extend(parsed.ignored)
+        if parsed.messages:
+            MESSAGES_STORED.labels(channel.kind).inc(len(parsed.messages))
+    for reason in ignored:
         EVENTS_IGNORED.labels("meta", reason).inc()
-    stored = ingest.store_messages(parsed.messages)
-    MESSAGES_STORED.labels(channel.kind).inc(len(stored))
+    stored = ingest.store_messages(messages)
     inbox.add(stored)
-    return answer("meta", "accepted", 200, messages=len(parsed.messages),
-                  ignored=len(parsed.ignored))
+    return answer("meta", "accepted", 200, messages=len(messages), ignored=len(ignored))
