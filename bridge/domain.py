@@ -46,6 +46,10 @@ class Sender:
     external_id: str
     display_name: str | None = None
     handle: str | None = None
+    # What the platform tells about the customer, for routing rules and field mappings.
+    profile_url: str | None = None
+    follower_count: int | None = None
+    verified: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class InboundMessage:
     quick_reply: str | None = None
     kind: EventKind = "message"
     refers_to: str | None = None
+    link: str | None = None  # permalink of the post or comment, where the platform gives one
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -93,6 +98,8 @@ class InboundMessage:
             data["kind"] = self.kind
         if self.refers_to is not None:
             data["refers_to"] = self.refers_to
+        if self.link is not None:
+            data["link"] = self.link
         raw = json.dumps(data, ensure_ascii=False)
         # JSON may carry half a surrogate pair ("\ud83d"): no database stores that, so it
         # becomes U+FFFD; everything valid stays byte for byte.
@@ -111,6 +118,7 @@ class InboundMessage:
             quick_reply=data.get("quick_reply"),
             kind=data.get("kind", "message"),
             refers_to=data.get("refers_to"),
+            link=data.get("link"),
         )
 
 
@@ -164,6 +172,9 @@ class NewTicket:
     group_id: str | None = None
     custom_fields: tuple[tuple[str, Any], ...] = ()
     followup_of: str | None = None
+    assignee_id: str | None = None
+    ticket_type: str | None = None  # Zendesk problem/incident/question/task; Freshdesk's names
+    brand_id: str | None = None  # Zendesk only
 
 
 @dataclass(frozen=True)

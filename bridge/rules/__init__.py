@@ -1,0 +1,1 @@
+"""Routing rules and field mappings: models, evaluation, transforms, language."""
