@@ -1,0 +1,1 @@
+"""Helpdesk ticket fields: read, cached, and used to validate mappings and rule values."""
