@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+from bridge import accounts
 from bridge.config import get_settings
 from bridge.errors import ConfigError
 from bridge.helpdesk import Helpdesk
@@ -71,3 +72,4 @@ def reset() -> None:
     """Forget built adapters (tests change settings)."""
     _helpdesks.clear()
     _channels.clear()
+    accounts.reset()
