@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path(os.environ.get("BRIDGE_VAR_DIR", "var"))
@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     INSTAGRAM_ACCOUNT_ID: str = ""
     WHATSAPP_PHONE_NUMBER_ID: str = ""
     WHATSAPP_ACCESS_TOKEN: str = ""
+    # The approved template that asks a customer to write again when an agent's reply is held
+    # outside the 24 h window (``bridge.held``); without one such replies are not delivered.
+    WHATSAPP_TEMPLATE_NAME: str = ""
+    WHATSAPP_TEMPLATE_LANGUAGE: str = "en_US"
     META_GRAPH_BASE_URL: str = "https://graph.facebook.com"
     META_GRAPH_VERSION: str = "v23.0"
 
@@ -66,6 +70,17 @@ class Settings(BaseSettings):
     BRIDGE_LEASE_SECONDS: int = 120
     BRIDGE_SWEEP_SECONDS: float = 5.0
     BRIDGE_SLA_SWEEP_SECONDS: float = 15.0
+    # Languages the detector chooses from: ISO 639-1 codes, comma-separated, or "all"
+    # (75 languages, about 1.2 GB of models per process; see bridge/rules/language.py).
+    BRIDGE_LANGUAGES: str = "ar,de,en,es,fa,fr,he,hy,it,ja,ko,pt,ru,th,tr,zh"
+
+    @field_validator("BRIDGE_LANGUAGES")
+    @classmethod
+    def _languages(cls, value: str) -> str:
+        from bridge.rules.language import parse_languages
+
+        parse_languages(value)
+        return value
 
     @property
     def zendesk_base_url(self) -> str:
@@ -108,6 +123,10 @@ class Settings(BaseSettings):
             notes.append("META_PAGE_ACCESS_TOKEN unset: replies cannot reach Messenger")
         if self.WHATSAPP_PHONE_NUMBER_ID and not self.WHATSAPP_ACCESS_TOKEN:
             notes.append("WHATSAPP_ACCESS_TOKEN unset: replies cannot reach WhatsApp")
+        if self.WHATSAPP_PHONE_NUMBER_ID and not self.WHATSAPP_TEMPLATE_NAME:
+            notes.append("WHATSAPP_TEMPLATE_NAME unset: agent replies after WhatsApp's 24-hour "
+                         "window are not delivered (set an approved template to hold them and "
+                         "ask the customer to write)")
         if self.TELEGRAM_BOT_TOKEN and not self.TELEGRAM_SECRET_TOKEN:
             notes.append("TELEGRAM_SECRET_TOKEN unset: /webhooks/telegram refuses every POST")
         if not self.BRIDGE_ADMIN_TOKEN:

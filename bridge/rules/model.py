@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ChannelName = Literal[
     "messenger", "facebook_comment", "instagram", "instagram_comment", "whatsapp", "x",
@@ -55,6 +55,11 @@ class Condition(Strict):
                 re.compile(value)
             except re.error as exc:
                 raise ValueError(f"regex does not compile: {exc}") from None
+            from bridge.rules.patterns import regex_risk
+
+            risk = regex_risk(value)
+            if risk:
+                raise ValueError(risk)
         return value
 
 
@@ -106,6 +111,14 @@ class Transform(Strict):
     table: dict[str, str] | None = None
     value: str | None = None
     length: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Transform:
+        needs = {"lookup": ("table", self.table), "default": ("value", self.value),
+                 "truncate": ("length", self.length)}
+        if self.kind in needs and needs[self.kind][1] is None:
+            raise ValueError(f"{self.kind} needs {needs[self.kind][0]}")
+        return self
 
 
 class Mapping(Strict):
