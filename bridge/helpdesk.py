@@ -17,6 +17,7 @@ from bridge.domain import (
     TicketRef,
     TicketView,
 )
+from bridge.fields.model import TicketField
 
 
 class Helpdesk(Protocol):
@@ -62,3 +63,7 @@ class Helpdesk(Protocol):
         Idempotent: setting the status a ticket already has changes nothing. Raises
         ``TicketClosed`` when the ticket is closed.
         """
+
+    def ticket_fields(self) -> tuple[TicketField, ...]:
+        """The helpdesk's custom ticket fields (system fields left out), active or not,
+        for validating mappings and rule values (cached by ``bridge.fields.cache``)."""

@@ -6,6 +6,8 @@ import structlog
 
 from bridge import db, escalation, pipeline, routing
 from bridge.automation import schedule
+from bridge.errors import BridgeError
+from bridge.fields import cache as fields_cache
 from bridge.worker import celery
 
 log = structlog.get_logger(__name__)
@@ -56,6 +58,18 @@ def automation_sweep() -> int:
     ids = schedule.claim_due()
     enqueue(ids)
     return len(ids)
+
+
+@celery.task(name="bridge.tasks.refresh_ticket_fields")
+def refresh_ticket_fields() -> int:
+    """Read the helpdesk's ticket fields into the cache; a failure keeps the old ones
+    (``bridge.fields.cache`` logs it and notes it for the admin page)."""
+    with db.session() as s:
+        try:
+            return len(fields_cache.refresh(s).fields)
+        except BridgeError as exc:  # no helpdesk configured, or never read and down now
+            log.warning("ticket_fields_not_refreshed", error=str(exc))
+            return 0
 
 
 @celery.task(name="bridge.tasks.sla_escalate", acks_late=True, reject_on_worker_lost=True)

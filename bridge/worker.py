@@ -15,6 +15,7 @@ from celery.signals import worker_process_init
 
 from bridge import db, logs
 from bridge.config import VAR_DIR, get_settings
+from bridge.fields.cache import REFRESH_SECONDS as FIELDS_REFRESH_SECONDS
 
 
 def make_celery() -> Celery:
@@ -44,6 +45,10 @@ def make_celery() -> Celery:
             "automation-sweep": {  # same pace: both are minute-precise scheduled jobs
                 "task": "bridge.tasks.automation_sweep",
                 "schedule": settings.BRIDGE_SLA_SWEEP_SECONDS,
+            },
+            "refresh-ticket-fields": {  # the cache's TTL: validation sees fresh fields
+                "task": "bridge.tasks.refresh_ticket_fields",
+                "schedule": FIELDS_REFRESH_SECONDS,
             },
         },
         beat_schedule_filename=str(VAR_DIR / "celerybeat-schedule"),

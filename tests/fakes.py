@@ -22,6 +22,7 @@ from bridge.domain import (
     TicketView,
 )
 from bridge.errors import PermanentError, TicketClosed, TransientError, WindowClosed
+from bridge.fields.model import TicketField
 
 
 @dataclass
@@ -64,6 +65,7 @@ class FakeHelpdesk:
         self.calls: list[str] = []
         self.failures: list[Exception] = []  # raised by the next calls, in order
         self.agent_replies: dict[str, list[AgentReply]] = {}
+        self.custom_fields: tuple[TicketField, ...] = ()  # what ``ticket_fields`` answers
         self._ids = itertools.count(100)
 
     def _call(self, name: str) -> None:
@@ -141,6 +143,10 @@ class FakeHelpdesk:
         t = self.tickets[ticket_id]
         return TicketView(ticket_id, t.status, tuple(self.agent_replies.get(ticket_id, [])),
                           priority=t.priority, tags=t.tags)
+
+    def ticket_fields(self) -> tuple[TicketField, ...]:
+        self._call("ticket_fields")
+        return self.custom_fields
 
     def reply(self, ticket_id: str, body: str, at: datetime) -> None:
         """An agent writes a public comment."""

@@ -19,6 +19,9 @@ Vendor quirks handled here, and why:
   ``bridge_followup_<old id>``; ``find_ticket`` uses that tag to write notes a crash missed.
 - Replies are conversations with ``source`` 0; private notes, public notes, incoming notes
   and the bridge's own agent (``GET /agents/me``) are never mirrored.
+- A ticket is opened in one call with the rules' group, agent (``responder_id``), type
+  (one of the account's ticket types, e.g. ``Question``), integer priority and
+  ``custom_fields`` as ``{cf_x: value}``; Freshdesk has no brands.
 - Files go as multipart ``attachments[]`` with the note or the ticket (20 MB in all).
 - ``tags`` on update replaces the list and there is no "add tags": escalation actions read
   the ticket's tags first and send the union.
@@ -43,7 +46,9 @@ from bridge.domain import (
     Upload,
 )
 from bridge.errors import ConfigError, NotFound, PermanentError, TicketClosed
+from bridge.fields.model import TicketField
 from bridge.freshdesk.client import Answer, FileTuple, FreshdeskClient, form_fields
+from bridge.freshdesk.fields import custom_ticket_fields
 from bridge.freshdesk.mapping import (
     SOURCE_CHAT,
     STATUS_OPEN,
@@ -154,10 +159,7 @@ class FreshdeskHelpdesk:
             "tags": ticket_tags(ticket.tags, marker_tag(ticket.marker),
                                 followup_tag(ticket.followup_of) if ticket.followup_of else ""),
         }
-        if ticket.group_id:
-            fields["group_id"] = _fid(ticket.group_id, "group id")
-        if ticket.custom_fields:
-            fields["custom_fields"] = dict(ticket.custom_fields)
+        fields.update(_assignment(ticket))
         answer = self._send("tickets", fields, ticket.comment.uploads)
         created = _model(ApiTicket, answer.body, "ticket")
         if ticket.followup_of:
@@ -244,6 +246,12 @@ class FreshdeskHelpdesk:
                           agent_replies(self._conversations(ticket_id), me),
                           priority=PRIORITY_NAMES.get(ticket.priority or 0),
                           tags=tuple(ticket.tags))
+
+    def ticket_fields(self) -> tuple[TicketField, ...]:
+        """Custom (``cf_*``) fields only, see ``fields.py``; one call, never paginated."""
+        self.client.pace()
+        body = self.client.request("GET", "ticket_fields").body
+        return custom_ticket_fields(body if isinstance(body, list) else [])
 
     # ---- shared plumbing (check.py uses these) ---------------------------------------------
 
@@ -339,6 +347,21 @@ class FreshdeskHelpdesk:
 PRIORITY_NAMES = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
 # The bridge's normalised statuses as Freshdesk's integers (hold: "Waiting on Third Party").
 SETTABLE = {"open": 2, "pending": 3, "solved": 4, "hold": 7}
+
+
+def _assignment(ticket: NewTicket) -> dict[str, Any]:
+    """Group, agent (``responder_id``), type and custom fields of a new ticket; Freshdesk
+    has no brands, so ``brand_id`` is not sent."""
+    fields: dict[str, Any] = {}
+    if ticket.group_id:
+        fields["group_id"] = _fid(ticket.group_id, "group id")
+    if ticket.assignee_id:
+        fields["responder_id"] = _fid(ticket.assignee_id, "agent id")
+    if ticket.ticket_type:
+        fields["type"] = ticket.ticket_type
+    if ticket.custom_fields:
+        fields["custom_fields"] = dict(ticket.custom_fields)
+    return fields
 
 
 def _tickets(body: Any) -> Iterator[ApiTicket]:

@@ -165,6 +165,14 @@ class SearchPage(_Model):
     results: tuple[ApiTicket, ...] = ()
 
 
+class ApiNestedField(_Model):
+    """A lower level of a dependent (``nested_field``) field: its own ``cf_*`` name."""
+
+    name: str
+    label: str | None = None
+    level: int | None = None
+
+
 class ApiTicketField(_Model):
     """One item of ``GET /api/v2/ticket_fields``; ``choices`` changes shape with ``type``."""
 
@@ -176,6 +184,7 @@ class ApiTicketField(_Model):
     required_for_agents: bool = False
     required_for_closure: bool = False
     choices: Any = None
+    nested_ticket_fields: tuple[ApiNestedField, ...] = ()
 
 
 _LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?next"?', re.IGNORECASE)

@@ -10,6 +10,9 @@ Vendor quirks handled here, and why:
 - zenpy's object cache would hand back stale tickets, so it is disabled.
 - The inline requester of a ticket cannot carry an ``external_id``: requesters go through
   ``users/create_or_update`` first.
+- A ticket is opened in one call with everything the rules decided: ``assignee_id``,
+  ``type`` (lower case: problem, incident, question, task), ``brand_id``, ``group_id``,
+  ``priority`` and ``custom_fields`` as ``[{id, value}]``.
 - Comment authors' roles come from the ``include=users`` sideload of the comments list,
   which zenpy's object layer drops, so that list is read raw through the same session.
 """
@@ -40,6 +43,8 @@ from bridge.domain import (
     Upload,
 )
 from bridge.errors import ConfigError, PermanentError, TransientError
+from bridge.fields.model import TicketField
+from bridge.zendesk.fields import custom_ticket_fields
 from bridge.zendesk.mapping import (
     agent_replies,
     comment_id_from_audit,
@@ -162,6 +167,9 @@ class ZendeskHelpdesk:
             external_id=ticket.marker,
             priority=ticket.priority,
             group_id=_zid(ticket.group_id) if ticket.group_id else None,
+            assignee_id=_zid(ticket.assignee_id) if ticket.assignee_id else None,
+            type=ticket.ticket_type.lower() if ticket.ticket_type else None,
+            brand_id=_zid(ticket.brand_id) if ticket.brand_id else None,
             custom_fields=fields or None,
             via_followup_source_id=_zid(ticket.followup_of) if ticket.followup_of else None,
         )
@@ -241,6 +249,12 @@ class ZendeskHelpdesk:
         return TicketView(ticket_id, normalise_status(status),
                           agent_replies(comments, users, api_user_id),
                           priority=priority or None, tags=tags)
+
+    def ticket_fields(self) -> tuple[TicketField, ...]:
+        """Custom fields only (see ``fields.py``); one call, every field (unpaginated)."""
+        with _zenpy_errors():
+            items = [field.to_dict() for field in self._zenpy.ticket_fields()]
+        return custom_ticket_fields(items)
 
     # ---- shared plumbing (install.py uses ``request``) ------------------------------------
 

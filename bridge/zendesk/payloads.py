@@ -141,6 +141,26 @@ class ApiComment(_Model):
     attachments: tuple[ApiAttachment, ...] = ()
 
 
+class ApiFieldOption(_Model):
+    """A drop-down (``tagger``) or multi-select option: ``value`` is the tag written."""
+
+    name: str
+    value: str
+
+
+class ApiTicketField(_Model):
+    """One item of ``GET /api/v2/ticket_fields``; ``removable: false`` marks system fields."""
+
+    id: int
+    type: str
+    title: str | None = None
+    active: bool = True
+    required: bool = False
+    removable: bool = True
+    regexp_for_validation: str | None = None
+    custom_field_options: tuple[ApiFieldOption, ...] | None = None
+
+
 class CommentsPage(_Model):
     """One page of ``GET /api/v2/tickets/{id}/comments?include=users``."""
 

@@ -7,7 +7,8 @@
 
 Served: contacts (``unique_external_id``, 409 on duplicates), agents (``/agents/me``),
 groups, ticket fields (default and custom text, dropdown, checkbox, date, number,
-paragraph, nested), tickets (create, view, update, list, search with an optional index
+decimal, paragraph, nested; changed at run time through ``/_emulator/ticket_fields``),
+tickets (create, view, update, list, search with an optional index
 lag), conversations (notes, replies; ``Link`` pagination), multipart attachments.
 Per-minute rate limits answer ``X-RateLimit-Total``/``-Remaining``/``-Used-CurrentRequest``
 and 429 with ``Retry-After``. ``/_emulator/...`` controls faults, the request log, limits,
@@ -24,6 +25,7 @@ from flask import Flask
 
 from ..common.helpdesk import HelpdeskEmulator
 from ..serving import ServerThread
+from .api_fields import add_field, change_field, remove_field
 from .app import create_app
 from .control import agent_note, agent_reply, set_status
 from .state import JSON, Automation, EmulatorState, Fault
@@ -78,6 +80,18 @@ class FreshdeskEmulator(HelpdeskEmulator):
 
     def set_status(self, ticket_id: int, status: int | str, user_id: int = AGENT_ID) -> JSON:
         return set_status(self.state, ticket_id, status, user_id)
+
+    def add_ticket_field(self, name: str, label: str, kind: str, **extra: Any) -> JSON:
+        """A new custom field, e.g. ``add_ticket_field("cf_tier", "Tier", "custom_dropdown",
+        choices=["bronze", "silver"])`` (same as ``POST /_emulator/ticket_fields``)."""
+        return add_field(self.state, name, label, kind, **extra)
+
+    def change_ticket_field(self, name: str, **changes: Any) -> JSON:
+        """E.g. ``change_ticket_field("cf_tier", choices=["gold"])``."""
+        return change_field(self.state, name, changes)
+
+    def remove_ticket_field(self, name: str) -> None:
+        remove_field(self.state, name)
 
     def configure_automation(self, url: str, secret: str = "", **kwargs: Any) -> Automation:
         """Keywords: body (template with ``{{ticket.id}}``), performer ("agent" or "any"),

@@ -1,9 +1,8 @@
-"""Contacts, agents, groups and ticket fields."""
+"""Contacts, agents and groups (ticket fields: ``api_fields.py``)."""
 
 from __future__ import annotations
 
 import copy
-import re
 
 from flask import Blueprint, Response, request
 
@@ -116,13 +115,3 @@ def list_groups() -> Response:
                   for gid, name in state.groups.items()]
     return reply(groups)
 
-
-@bp.get("/ticket_fields")
-def ticket_fields() -> Response:
-    state = get_state()
-    kind = request.args.get("type")
-    with state.lock:
-        fields = copy.deepcopy(state.ticket_fields)
-    if kind:
-        fields = [f for f in fields if re.fullmatch(re.escape(kind), f["type"])]
-    return reply(fields)

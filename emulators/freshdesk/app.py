@@ -171,6 +171,8 @@ def _handle_http_error(exc: HTTPException) -> Response | HTTPException:
 
 def create_app(state: EmulatorState) -> Flask:
     """A Flask app serving ``state``: ``/api/v2`` and the ``/_emulator`` control API."""
+    from .api_fields import bp as fields_bp
+    from .api_fields import control as field_control_bp
     from .api_people import bp as people_bp
     from .api_tickets import bp as tickets_bp
     from .control import bp as control_bp
@@ -182,6 +184,8 @@ def create_app(state: EmulatorState) -> Flask:
     app.register_error_handler(ApiError, _handle_api_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_blueprint(people_bp)
+    app.register_blueprint(fields_bp)
+    app.register_blueprint(field_control_bp)
     app.register_blueprint(tickets_bp)
     app.register_blueprint(control_bp)
     return app

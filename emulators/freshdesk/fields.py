@@ -19,7 +19,9 @@ CHANNELS = ["Messenger", "Facebook comment", "Instagram", "Instagram comment", "
             "X", "Telegram"]
 
 
-def _field(fid: int, name: str, label: str, kind: str, position: int, **extra: Any) -> JSON:
+def new_field(fid: int, name: str, label: str, kind: str, position: int,
+              **extra: Any) -> JSON:
+    """A field in the API's shape (custom ones are the ``cf_*`` names)."""
     default = not name.startswith("cf_")
     item: JSON = {
         "id": fid, "name": name, "label": label, "description": extra.pop("description", None),
@@ -36,43 +38,45 @@ def _field(fid: int, name: str, label: str, kind: str, position: int, **extra: A
 def seed_ticket_fields(agents: dict[int, JSON]) -> list[JSON]:
     agent_choices = {str(a["contact"]["name"]): aid for aid, a in agents.items()}
     return [
-        _field(43000000301, "requester", "Search a requester", "default_requester", 1,
-               required_for_agents=True, portal_cc=False, portal_cc_to="company"),
-        _field(43000000302, "subject", "Subject", "default_subject", 2,
-               required_for_agents=True),
-        _field(43000000303, "ticket_type", "Type", "default_ticket_type", 3,
-               choices=["Question", "Incident", "Problem", "Feature Request", "Refund"]),
-        _field(43000000304, "source", "Source", "default_source", 4,
-               choices={"Email": 1, "Portal": 2, "Phone": 3, "Chat": 7,
-                        "Feedback Widget": 9, "Outbound Email": 10}),
-        _field(43000000305, "status", "Status", "default_status", 5, required_for_agents=True,
-               choices={"2": ["Open", "Being Processed"], "3": ["Pending", "Awaiting your Reply"],
-                        "4": ["Resolved", "This ticket has been Resolved"],
-                        "5": ["Closed", "This ticket has been Closed"],
-                        "6": ["Waiting on Customer", "Awaiting your Reply"],
-                        "7": ["Waiting on Third Party", "Being Processed"]}),
-        _field(43000000306, "priority", "Priority", "default_priority", 6,
-               required_for_agents=True,
-               choices={"Low": 1, "Medium": 2, "High": 3, "Urgent": 4}),
-        _field(43000000307, "group", "Group", "default_group", 7,
-               choices={name: gid for gid, name in GROUPS.items()}),
-        _field(43000000308, "agent", "Agent", "default_agent", 8, choices=agent_choices),
-        _field(43000000309, "description", "Description", "default_description", 9,
-               required_for_agents=True),
-        _field(43000000310, "company", "Company", "default_company", 10),
-        _field(43000000311, "cf_social_channel", "Social channel", "custom_dropdown", 11,
-               choices=list(CHANNELS)),
-        _field(43000000312, "cf_customer_handle", "Customer handle", "custom_text", 12),
-        _field(43000000313, "cf_vip", "VIP customer", "custom_checkbox", 13),
-        _field(43000000314, "cf_follow_up_date", "Follow-up date", "custom_date", 14),
-        _field(43000000315, "cf_order_number", "Order number", "custom_number", 15),
-        _field(43000000316, "cf_internal_summary", "Internal summary", "custom_paragraph", 16),
-        _field(43000000317, "cf_region", "Region", "nested_field", 17,
-               choices={"Europe": {"France": ["Paris", "Lyon"], "Armenia": ["Yerevan"]},
-                        "Asia": {"Thailand": ["Bangkok"]}},
-               nested_ticket_fields=[
-                   {"name": "cf_country", "label": "Country", "level": 2},
-                   {"name": "cf_city", "label": "City", "level": 3}]),
+        new_field(43000000301, "requester", "Search a requester", "default_requester", 1,
+                  required_for_agents=True, portal_cc=False, portal_cc_to="company"),
+        new_field(43000000302, "subject", "Subject", "default_subject", 2,
+                  required_for_agents=True),
+        new_field(43000000303, "ticket_type", "Type", "default_ticket_type", 3,
+                  choices=["Question", "Incident", "Problem", "Feature Request", "Refund"]),
+        new_field(43000000304, "source", "Source", "default_source", 4,
+                  choices={"Email": 1, "Portal": 2, "Phone": 3, "Chat": 7,
+                           "Feedback Widget": 9, "Outbound Email": 10}),
+        new_field(43000000305, "status", "Status", "default_status", 5, required_for_agents=True,
+                  choices={"2": ["Open", "Being Processed"],
+                           "3": ["Pending", "Awaiting your Reply"],
+                           "4": ["Resolved", "This ticket has been Resolved"],
+                           "5": ["Closed", "This ticket has been Closed"],
+                           "6": ["Waiting on Customer", "Awaiting your Reply"],
+                           "7": ["Waiting on Third Party", "Being Processed"]}),
+        new_field(43000000306, "priority", "Priority", "default_priority", 6,
+                  required_for_agents=True,
+                  choices={"Low": 1, "Medium": 2, "High": 3, "Urgent": 4}),
+        new_field(43000000307, "group", "Group", "default_group", 7,
+                  choices={name: gid for gid, name in GROUPS.items()}),
+        new_field(43000000308, "agent", "Agent", "default_agent", 8, choices=agent_choices),
+        new_field(43000000309, "description", "Description", "default_description", 9,
+                  required_for_agents=True),
+        new_field(43000000310, "company", "Company", "default_company", 10),
+        new_field(43000000311, "cf_social_channel", "Social channel", "custom_dropdown", 11,
+                  choices=list(CHANNELS)),
+        new_field(43000000312, "cf_customer_handle", "Customer handle", "custom_text", 12),
+        new_field(43000000313, "cf_vip", "VIP customer", "custom_checkbox", 13),
+        new_field(43000000314, "cf_follow_up_date", "Follow-up date", "custom_date", 14),
+        new_field(43000000315, "cf_order_number", "Order number", "custom_number", 15),
+        new_field(43000000316, "cf_internal_summary", "Internal summary", "custom_paragraph", 16),
+        new_field(43000000317, "cf_region", "Region", "nested_field", 17,
+                  choices={"Europe": {"France": ["Paris", "Lyon"], "Armenia": ["Yerevan"]},
+                           "Asia": {"Thailand": ["Bangkok"]}},
+                  nested_ticket_fields=[
+                      {"name": "cf_country", "label": "Country", "level": 2},
+                      {"name": "cf_city", "label": "City", "level": 3}]),
+        new_field(43000000318, "cf_order_value", "Order value", "custom_decimal", 18),
     ]
 
 
@@ -88,7 +92,8 @@ def custom_defaults(fields: list[JSON]) -> JSON:
 
 
 _TYPE_NAMES = {"custom_text": "String", "custom_paragraph": "String",
-               "custom_checkbox": "Boolean", "custom_number": "Integer"}
+               "custom_checkbox": "Boolean", "custom_number": "Integer",
+               "custom_decimal": "Number"}
 
 
 def _problem(kind: str, value: Any, choices: Any) -> tuple[str, str] | None:
@@ -101,6 +106,8 @@ def _problem(kind: str, value: Any, choices: Any) -> tuple[str, str] | None:
         ok = isinstance(value, bool)
     elif kind == "custom_number":
         ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == "custom_decimal":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
     elif kind == "custom_date":
         if not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
             return "It should be in the 'yyyy-mm-dd' format", "invalid_date"
@@ -154,9 +161,17 @@ def coerce_form_custom(fields: list[JSON], values: dict[str, str]) -> JSON:
             out[name] = raw.lower() == "true"
         elif kind == "custom_number" and re.fullmatch(r"-?\d+", raw):
             out[name] = int(raw)
+        elif kind == "custom_decimal" and re.fullmatch(r"-?\d+(\.\d+)?", raw):
+            out[name] = float(raw)
         else:
             out[name] = raw
     return out
+
+
+def ticket_types(fields: list[JSON]) -> list[str]:
+    """The account's ticket types: the choices of the ``ticket_type`` default field."""
+    found = next((f for f in fields if f["name"] == "ticket_type"), None)
+    return list(found.get("choices") or []) if found else []
 
 
 def check_no_unknown(data: JSON, allowed: set[str]) -> None:

@@ -13,7 +13,13 @@ from typing import Any
 
 from . import automation
 from .errors import JSON, not_found, validation
-from .fields import check_no_unknown, coerce_form_custom, custom_defaults, validate_custom_fields
+from .fields import (
+    check_no_unknown,
+    coerce_form_custom,
+    custom_defaults,
+    ticket_types,
+    validate_custom_fields,
+)
 from .state import PRIORITIES, SOURCES, STATUSES, EmulatorState, new_contact, now_iso
 from .text import html_to_text
 
@@ -121,6 +127,10 @@ def _checked(state: EmulatorState, data: JSON, *, creating: bool) -> JSON:
         _one_of("group_id", data["group_id"], state.groups)
     if data.get("responder_id") is not None and data["responder_id"] not in state.agents:
         raise validation(("responder_id", "There is no agent matching the given responder_id",
+                          "invalid_value"))
+    if data.get("type") is not None and data["type"] not in ticket_types(state.ticket_fields):
+        listed = ",".join(ticket_types(state.ticket_fields))
+        raise validation(("type", f"It should be one of these values: '{listed}'",
                           "invalid_value"))
     if "tags" in data:
         data["tags"] = _tags(data["tags"])

@@ -5,6 +5,9 @@
     emu.state.tickets[1]        # in-memory store, for assertions
     emu.stop()
 
+Ticket fields (``/api/v2/ticket_fields``) are seeded with one custom field of every kind
+the bridge maps, and change at run time through ``/_emulator/ticket_fields`` (or the
+``add_ticket_field``/``change_ticket_field``/``remove_ticket_field`` helpers).
 ``python -m emulators.zendesk --port 9100`` runs it as a sandbox.
 """
 
@@ -16,10 +19,11 @@ from flask import Flask
 
 from ..common.helpdesk import HelpdeskEmulator
 from ..serving import ServerThread
+from .api_fields import add_field, change_field, remove_field
 from .app import create_app
 from .control import agent_comment, set_status
 from .delivery import sign
-from .state import EmulatorState, Fault
+from .state import JSON, EmulatorState, Fault
 from .tickets import Change
 
 __all__ = ["EmulatorState", "Fault", "ZendeskEmulator", "create_app", "sign"]
@@ -55,3 +59,16 @@ class ZendeskEmulator(HelpdeskEmulator):
     def set_status(self, ticket_id: int, status: str, **kwargs: Any) -> Change:
         """Keyword arguments: author_id, via (default "rule" for closed, else "web")."""
         return set_status(self.state, ticket_id, status, self.base_url, **kwargs)
+
+    def add_ticket_field(self, kind: str, title: str, field_id: int | None = None,
+                         **extra: Any) -> JSON:
+        """A new custom field, e.g. ``add_ticket_field("tagger", "Tier",
+        options=[("Gold", "tier_gold")])`` (same as ``POST /_emulator/ticket_fields``)."""
+        return add_field(self.state, kind, title, field_id, **extra)
+
+    def change_ticket_field(self, field_id: int, **changes: Any) -> JSON:
+        """E.g. ``change_ticket_field(id, active=False)`` or new ``custom_field_options``."""
+        return change_field(self.state, field_id, changes)
+
+    def remove_ticket_field(self, field_id: int) -> None:
+        remove_field(self.state, field_id)

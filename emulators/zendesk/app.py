@@ -159,6 +159,7 @@ def _handle_http_error(exc: HTTPException) -> Response | HTTPException:
 def create_app(state: EmulatorState) -> Flask:
     """A Flask app serving ``state``: ``/api/v2``, ``/attachments/token`` and ``/_emulator``."""
     from .api import bp as api_bp
+    from .api_fields import bp as fields_bp
     from .api_triggers import bp as triggers_bp
     from .api_users import bp as users_bp
     from .api_webhooks import bp as webhooks_bp
@@ -172,6 +173,7 @@ def create_app(state: EmulatorState) -> Flask:
     app.register_error_handler(ApiError, _handle_api_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_blueprint(api_bp)
+    app.register_blueprint(fields_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(triggers_bp)

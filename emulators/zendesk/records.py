@@ -141,7 +141,7 @@ def ticket_record(
         "fields": copy.deepcopy(fields),
         "followup_ids": [],
         "ticket_form_id": TICKET_FORM_ID,
-        "brand_id": BRAND_ID,
+        "brand_id": data.get("brand_id") or BRAND_ID,
         "allow_channelback": False,
         "allow_attachments": True,
         "from_messaging_channel": False,

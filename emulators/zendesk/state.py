@@ -104,6 +104,8 @@ class EmulatorState(RequestFaultQueue[Fault]):
         self.reset()
 
     def reset(self) -> None:
+        from .fields import seed_ticket_fields  # fields.py builds on this module
+
         with self.lock:
             self.users: dict[int, JSON] = {}
             self.tickets: dict[int, JSON] = {}
@@ -123,6 +125,8 @@ class EmulatorState(RequestFaultQueue[Fault]):
             self._ticket_ids = itertools.count(1)
             self._trigger_ids = itertools.count(360000100001)
             self._ids = itertools.count(10000000001)
+            self.ticket_fields: dict[int, JSON] = seed_ticket_fields()
+            self._field_ids = itertools.count(360000000101)
             self.users[1] = new_user(1, "API Admin", self.email, "admin")
             self.users[2] = new_user(2, "Agent Smith", "agent.smith@example.com", "agent")
 
@@ -139,6 +143,9 @@ class EmulatorState(RequestFaultQueue[Fault]):
 
     def next_trigger_id(self) -> int:
         return next(self._trigger_ids)
+
+    def next_field_id(self) -> int:
+        return next(self._field_ids)
 
     # users ---------------------------------------------------------------
     def find_user(self, external_id: str | None = None, email: str | None = None) -> JSON | None:

@@ -6,6 +6,7 @@ import copy
 from dataclasses import dataclass
 
 from .errors import invalid, not_found
+from .fields import accepted_custom_fields
 from .records import build_comment, comment_event, merge_fields, normalize_tags, ticket_record, via
 from .state import (
     CUSTOM_STATUS_IDS,
@@ -58,6 +59,8 @@ def _validate(data: JSON) -> None:
         raise invalid("priority", f"Priority: {data['priority']} is not valid")
     if "type" in data and data["type"] not in TYPES:
         raise invalid("type", f"Type: {data['type']} is not valid")
+    if data.get("brand_id") is not None and not isinstance(data["brand_id"], int):
+        raise invalid("brand_id", "Brand: is invalid")
     for key in ("requester_id", "assignee_id"):
         if data.get(key) is not None and not isinstance(data[key], int):
             raise invalid(key, f"{key}: is invalid")
@@ -93,10 +96,22 @@ def _audit(
     }
 
 
+def _with_accepted_fields(state: EmulatorState, data: JSON) -> JSON:
+    """``custom_fields`` (or ``fields``) reduced to what Zendesk keeps (or a 422): see
+    ``fields.py``. Checked before anything is stored."""
+    if "custom_fields" not in data and "fields" not in data:
+        return data
+    given = data["custom_fields"] if "custom_fields" in data else data["fields"]
+    out = {k: v for k, v in data.items() if k != "fields"}
+    out["custom_fields"] = accepted_custom_fields(state.ticket_fields, given)
+    return out
+
+
 def create_ticket(
     state: EmulatorState, data: JSON, actor_id: int, channel: str, meta: JSON
 ) -> Change:
     _validate(data)
+    data = _with_accepted_fields(state, data)
     spec = dict(data.get("comment") or {})
     if not spec.get("body") and not spec.get("html_body") and data.get("description"):
         spec["body"] = data["description"]
@@ -149,6 +164,7 @@ def update_ticket(
     if ticket["status"] == "closed":
         raise invalid("status", "Status: closed prevents ticket update")
     _validate(data)
+    data = _with_accepted_fields(state, data)
     if "requester_id" in data and data["requester_id"] not in state.users:
         raise invalid("requester_id", "Requester: is invalid")
     before = copy.deepcopy(ticket)
@@ -168,10 +184,8 @@ def update_ticket(
     ticket["tags"] = normalize_tags(ticket["tags"] + normalize_tags(data.get("additional_tags")))
     removed = normalize_tags(data.get("remove_tags"))
     ticket["tags"] = [t for t in ticket["tags"] if t not in removed]
-    if "custom_fields" in data or "fields" in data:
-        ticket["custom_fields"] = merge_fields(
-            ticket["custom_fields"], data.get("custom_fields") or data.get("fields")
-        )
+    if "custom_fields" in data:
+        ticket["custom_fields"] = merge_fields(ticket["custom_fields"], data["custom_fields"])
         ticket["fields"] = copy.deepcopy(ticket["custom_fields"])
     if data.get("status"):
         ticket["status"] = data["status"]

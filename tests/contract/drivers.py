@@ -38,6 +38,17 @@ class Driver(Protocol):
     def followup_linked(self, old_id: str, new_id: str) -> bool: ...
     def priority_and_group(self, ticket_id: str) -> tuple[str | None, str | None]: ...
     def private_notes(self, ticket_id: str) -> list[str]: ...
+    # ticket fields: one seeded custom field per kind, a value it takes, one it does not
+    FIELDS: ClassVar[dict[str, str]]
+    GOOD: ClassVar[dict[str, Any]]
+    BAD: ClassVar[dict[str, Any]]
+    agent_id: str
+    ticket_type: str
+    brand_id: str | None
+    def custom_field_values(self, ticket_id: str) -> dict[str, Any]: ...
+    def assignment(self, ticket_id: str) -> tuple[str | None, str | None, str | None]: ...
+    def remove_field(self, key: str) -> None: ...
+    def set_options(self, key: str, values: list[str]) -> None: ...
 
 
 class ZendeskDriver:
@@ -52,6 +63,7 @@ class ZendeskDriver:
 
         self.emu = ZendeskEmulator(email=ZENDESK_EMAIL, token=ZENDESK_TOKEN)
         self.base_url = self.emu.start()
+        self.agent_id = str(self.emu.state.AGENT_ID)
 
     def helpdesk(self, *, timeout: float = 2.0, valid_credentials: bool = True) -> Helpdesk:
         from bridge.zendesk.adapter import ZendeskHelpdesk
@@ -115,6 +127,33 @@ class ZendeskDriver:
         return [str(c["body"]) for c in self.emu.state.comments[int(ticket_id)]
                 if not c["public"]]
 
+    FIELDS: ClassVar[dict[str, str]] = {
+        "dropdown": "360000000031", "text": "360000000032", "textarea": "360000000033",
+        "checkbox": "360000000034", "date": "360000000035", "integer": "360000000036",
+        "decimal": "360000000037", "regexp": "360000000038", "multiselect": "360000000039"}
+    GOOD: ClassVar[dict[str, Any]] = {
+        "dropdown": "whatsapp", "text": "@ana", "textarea": "line one\nline two",
+        "checkbox": True, "date": "2025-03-01", "integer": 12, "decimal": 19.99,
+        "regexp": "AB-1234", "multiselect": ["billing", "returns"]}
+    BAD: ClassVar[dict[str, Any]] = {
+        "dropdown": "myspace", "checkbox": "yes", "date": "2025-02-30", "integer": "12.5",
+        "decimal": "abc", "regexp": "ab-1234", "multiselect": ["gold"]}
+    ticket_type, brand_id = "incident", "360000000077"
+
+    def custom_field_values(self, ticket_id: str) -> dict[str, Any]:
+        return {str(f["id"]): f["value"] for f in self._ticket(ticket_id)["custom_fields"]}
+
+    def assignment(self, ticket_id: str) -> tuple[str | None, str | None, str | None]:
+        ticket = self._ticket(ticket_id)
+        return str(ticket["assignee_id"]), ticket["type"], str(ticket["brand_id"])
+
+    def remove_field(self, key: str) -> None:
+        self.emu.remove_ticket_field(int(key))
+
+    def set_options(self, key: str, values: list[str]) -> None:
+        options = [{"name": value.title(), "value": value} for value in values]
+        self.emu.change_ticket_field(int(key), custom_field_options=options)
+
 
 class FreshdeskDriver:
     name = "freshdesk"
@@ -128,6 +167,7 @@ class FreshdeskDriver:
 
         self.emu = FreshdeskEmulator(api_key=FRESHDESK_KEY)
         self.base_url = self.emu.start()
+        self.agent_id = str(self.emu.AGENT_ID)
 
     def helpdesk(self, *, timeout: float = 2.0, valid_credentials: bool = True) -> Helpdesk:
         from bridge.freshdesk.adapter import FreshdeskHelpdesk
@@ -205,6 +245,32 @@ class FreshdeskDriver:
 
         return [text_from_html(c["body"]) for c in self._conversations(ticket_id)
                 if c["private"]]
+
+    FIELDS: ClassVar[dict[str, str]] = {
+        "dropdown": "cf_social_channel", "text": "cf_customer_handle",
+        "textarea": "cf_internal_summary", "checkbox": "cf_vip", "date": "cf_follow_up_date",
+        "integer": "cf_order_number", "decimal": "cf_order_value"}
+    GOOD: ClassVar[dict[str, Any]] = {
+        "dropdown": "WhatsApp", "text": "@ana", "textarea": "line one\nline two",
+        "checkbox": True, "date": "2025-03-01", "integer": 12, "decimal": 19.99}
+    BAD: ClassVar[dict[str, Any]] = {
+        "dropdown": "Myspace", "text": "x" * 256, "checkbox": "yes", "date": "2025-02-30",
+        "integer": "12.5", "decimal": "abc"}
+    ticket_type, brand_id = "Incident", None
+
+    def custom_field_values(self, ticket_id: str) -> dict[str, Any]:
+        return {k: v for k, v in self._ticket(ticket_id)["custom_fields"].items()
+                if v is not None}
+
+    def assignment(self, ticket_id: str) -> tuple[str | None, str | None, str | None]:
+        ticket = self._ticket(ticket_id)
+        return str(ticket["responder_id"]), ticket["type"], None
+
+    def remove_field(self, key: str) -> None:
+        self.emu.remove_ticket_field(key)
+
+    def set_options(self, key: str, values: list[str]) -> None:
+        self.emu.change_ticket_field(key, choices=values)
 
 
 DRIVERS: dict[str, type[ZendeskDriver] | type[FreshdeskDriver]] = {

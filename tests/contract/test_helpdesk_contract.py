@@ -14,7 +14,6 @@ sleep); refused credentials as a clear ``PermanentError``. Helpdesk differences 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,7 +21,7 @@ import pytest
 from bridge.domain import NewComment, NewTicket, Requester, TicketActions, TicketRef
 from bridge.errors import PermanentError, TicketClosed, TransientError
 from bridge.helpdesk import Helpdesk
-from tests.contract.drivers import DRIVERS, TICKET_CREATE, Driver
+from tests.contract.drivers import TICKET_CREATE, Driver
 
 EXTERNAL_ID = "whatsapp:15550001:4915112345678"
 SCRIPTS = {
@@ -33,24 +32,6 @@ SCRIPTS = {
     "hebrew": "שלום, ההזמנה שלי עדיין לא הגיעה",
     "emoji": "👨‍👩‍👧 🇦🇲 👍🏽 ❤️ e\u0301  \n\n  spaced\ttext  ",
 }
-
-
-@pytest.fixture(scope="module", params=sorted(DRIVERS))
-def server(request: pytest.FixtureRequest) -> Iterator[Driver]:
-    driver = DRIVERS[request.param]()
-    yield driver
-    driver.stop()
-
-
-@pytest.fixture
-def driver(server: Driver) -> Driver:
-    server.reset()
-    return server
-
-
-@pytest.fixture
-def hd(driver: Driver) -> Helpdesk:
-    return driver.helpdesk()
 
 
 def open_ticket(hd: Helpdesk, body: str = "Hello, my order is late",
