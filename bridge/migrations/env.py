@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import bridge.admin.models  # noqa: F401  (admin tables into the metadata)
 from bridge.config import get_settings
 from bridge.db import make_engine
 from bridge.models import Base
