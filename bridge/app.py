@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from bridge import logs
 from bridge.config import get_settings
-from bridge.web import freshdesk, health, meta, telegram, zendesk
+from bridge.web import admin, api, freshdesk, health, meta, telegram, x, zendesk
 
 MAX_BODY = 1024 * 1024
 log = structlog.get_logger(__name__)
@@ -19,8 +19,9 @@ def create_app() -> Flask:
     settings = get_settings()
     app = Flask("bridge")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
-    for bp in (meta.bp, telegram.bp, zendesk.bp, freshdesk.bp, health.bp):
+    for bp in (meta.bp, telegram.bp, x.bp, zendesk.bp, freshdesk.bp, health.bp, admin.bp):
         app.register_blueprint(bp)
+    app.register_blueprint(api.bp)  # admin API under /api/v1
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response, int]:

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     # Languages the detector chooses from: ISO 639-1 codes, comma-separated, or "all"
     # (75 languages, about 1.2 GB of models per process; see bridge/rules/language.py).
     BRIDGE_LANGUAGES: str = "ar,de,en,es,fa,fr,he,hy,it,ja,ko,pt,ru,th,tr,zh"
+    # Public to private (``bridge.private_reply``): a comment ticket with this tag is answered
+    # privately; the notice goes under the comment; the opener is sent when the tag was on the
+    # ticket from its creation (a routing rule's ``take_private``, a helpdesk trigger).
+    BRIDGE_PRIVATE_REPLY_TAG: str = "reply_private"
+    BRIDGE_PRIVATE_REPLY_NOTICE: str = "We've sent you a private message."
+    BRIDGE_PRIVATE_REPLY_OPENER: str = (
+        "Hi! We've seen your comment and will continue here in private.")
 
     @field_validator("BRIDGE_LANGUAGES")
     @classmethod

@@ -82,6 +82,9 @@ class InboundMessage:
     kind: EventKind = "message"
     refers_to: str | None = None
     link: str | None = None  # permalink of the post or comment, where the platform gives one
+    # The platform id of the message this one answers (X replies): routing puts it in the
+    # conversation that holds that message, when the bridge knows it.
+    in_reply_to: str | None = None
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -100,6 +103,8 @@ class InboundMessage:
             data["refers_to"] = self.refers_to
         if self.link is not None:
             data["link"] = self.link
+        if self.in_reply_to is not None:
+            data["in_reply_to"] = self.in_reply_to
         raw = json.dumps(data, ensure_ascii=False)
         # JSON may carry half a surrogate pair ("\ud83d"): no database stores that, so it
         # becomes U+FFFD; everything valid stays byte for byte.
@@ -119,6 +124,7 @@ class InboundMessage:
             kind=data.get("kind", "message"),
             refers_to=data.get("refers_to"),
             link=data.get("link"),
+            in_reply_to=data.get("in_reply_to"),
         )
 
 
@@ -235,6 +241,8 @@ class OutboundMessage:
     human: bool = True
     reference: str | None = None  # our delivery id, echoed back where the platform allows
     quick_replies: tuple[tuple[str, str], ...] = ()
+    # Files the agent attached; a channel that cannot send them says so in ``SendResult.note``.
+    attachment_urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bridge import clock, escalation, rendering
+from bridge import clock, escalation, events, held, rendering
 from bridge.automation import csat, language, schedule
 from bridge.context import Context
 from bridge.db import insert_ignore
 from bridge.domain import InboundMessage, NewComment, NewTicket, Requester, TicketRef
 from bridge.errors import TicketClosed
-from bridge.models import Conversation, Identity, InboxMessage
+from bridge.models import Identity, InboxMessage
+from bridge.rules import opening
+from bridge.rules.model import Decision
 
 
 def attachment_fetcher(ctx: Context) -> rendering.Fetcher:
@@ -43,8 +45,16 @@ def requester_id(ctx: Context, msg: InboundMessage) -> str:
 
 
 def process(ctx: Context, row: InboxMessage, recovering: bool) -> str:
-    """Deliver one message to the helpdesk; returns the row's final state."""
+    """Deliver one message to the helpdesk; returns the row's final state. Edits, deletions
+    and failed deliveries become an internal note instead (``bridge.events``)."""
     msg = InboundMessage.from_json(row.payload)
+    if msg.kind != "message":
+        state = events.process(ctx, row, msg)
+        if state is not None:
+            return state
+        msg = events.as_message(msg)
+    if msg.quick_reply is not None:
+        _acknowledge(ctx, msg)
     conv = ctx.conversation
     previous = conv.last_customer_at
     rated = csat.record_answer(ctx, msg)
@@ -52,31 +62,49 @@ def process(ctx: Context, row: InboxMessage, recovering: bool) -> str:
         # A tapped CSAT answer is a rating on its ticket, not a comment; it still opens
         # the platform's messaging window.
         row.ticket_id, row.done_at = rated, clock.now()
-        _customer_wrote(conv, msg)
+        _customer_wrote(ctx, msg)
         return "done"
+    opens = conv.ticket_id is None or conv.helpdesk != ctx.helpdesk.name
+    decision = opening.decide_for(ctx, row, msg) if opens else None
+    if decision is not None and decision.suppress:
+        return opening.suppress(ctx, row, decision)  # spam: no helpdesk call at all
     author = requester_id(ctx, msg)
     comment = NewComment(author_id=author, body=rendering.comment_body(msg),
                          uploads=rendering.uploads(msg, attachment_fetcher(ctx)))
-    if conv.ticket_id is None or conv.helpdesk != ctx.helpdesk.name:
-        ref = _open_ticket(ctx, row, msg, comment, recovering, followup_of=None)
+    ref: TicketRef | Decision
+    if decision is not None:
+        ref = _open_ticket(ctx, row, msg, comment, recovering, None, decision)
     else:
         ref = _comment(ctx, row, msg, comment, recovering)
+    if isinstance(ref, Decision):  # the follow-up of a closed ticket, suppressed
+        return opening.suppress(ctx, row, ref)
     row.ticket_id, row.comment_id, row.done_at = ref.ticket_id, ref.comment_id, clock.now()
     conv.last_comment_id = ref.comment_id or conv.last_comment_id
-    _customer_wrote(conv, msg)
+    _customer_wrote(ctx, msg)
     escalation.track(ctx.session, conv, "customer", msg.sent_at)
     language.remember(row, conv, msg)
     schedule.on_customer_message(ctx.session, conv, msg.sent_at, previous)
     return "done"
 
 
-def _customer_wrote(conv: Conversation, msg: InboundMessage) -> None:
+def _acknowledge(ctx: Context, msg: InboundMessage) -> None:
+    """A tapped button is answered where the channel asks for it (Telegram's spinner)."""
+    acknowledge = getattr(ctx.channel, "acknowledge", None)
+    if acknowledge is not None:
+        acknowledge(msg)
+
+
+def _customer_wrote(ctx: Context, msg: InboundMessage) -> None:
+    """The customer's latest activity (the platforms' windows count from it); replies held
+    while the window was closed go out now (``bridge.held``)."""
+    conv = ctx.conversation
     if conv.last_customer_at is None or msg.sent_at > conv.last_customer_at:
         conv.last_customer_at = msg.sent_at
+    held.release(ctx, msg)
 
 
 def _comment(ctx: Context, row: InboxMessage, msg: InboundMessage, comment: NewComment,
-             recovering: bool) -> TicketRef:
+             recovering: bool) -> TicketRef | Decision:
     conv = ctx.conversation
     assert conv.ticket_id is not None
     if recovering:
@@ -86,11 +114,14 @@ def _comment(ctx: Context, row: InboxMessage, msg: InboundMessage, comment: NewC
     try:
         return ctx.helpdesk.add_customer_comment(conv.ticket_id, comment)
     except TicketClosed:
-        return _open_ticket(ctx, row, msg, comment, recovering, followup_of=conv.ticket_id)
+        decision = opening.decide_for(ctx, row, msg)
+        if decision.suppress:
+            return decision
+        return _open_ticket(ctx, row, msg, comment, recovering, conv.ticket_id, decision)
 
 
 def _open_ticket(ctx: Context, row: InboxMessage, msg: InboundMessage, comment: NewComment,
-                 recovering: bool, followup_of: str | None) -> TicketRef:
+                 recovering: bool, followup_of: str | None, decision: Decision) -> TicketRef:
     conv = ctx.conversation
     marker = f"social-bridge-{conv.id}-{row.id}"
     ref = ctx.helpdesk.find_ticket(marker) if recovering else None
@@ -100,10 +131,10 @@ def _open_ticket(ctx: Context, row: InboxMessage, msg: InboundMessage, comment: 
             subject=rendering.subject(msg, _name(ctx, msg)),
             comment=comment,
             marker=marker,
-            tags=("social", msg.thread.channel),
             followup_of=followup_of,
         )
-        ref = ctx.helpdesk.create_ticket(ticket)
+        ref = ctx.helpdesk.create_ticket(opening.shaped(
+            ticket, decision, msg.thread.channel, ctx.settings.BRIDGE_PRIVATE_REPLY_TAG))
     conv.helpdesk, conv.ticket_id, conv.linked_at = ctx.helpdesk.name, ref.ticket_id, clock.now()
     conv.ticket_status = "new"
     return ref

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bridge import clock
 from bridge.db import db_time, get_engine, insert_ignore
@@ -118,11 +118,20 @@ def mark_due(s: Session, conv_id: int) -> None:
 
 
 def store_helpdesk_event(s: Session, helpdesk: str, event_key: str, ticket_id: str) -> int | None:
-    """Record "look at ticket N"; return the conversation to run, if the ticket is ours."""
+    """Record "look at ticket N"; return the conversation to run, if the ticket is ours.
+
+    A comment thread taken private (``bridge.private_reply``) shares its ticket with the DM
+    conversation it moved to: the DM conversation is the one that answers for the ticket."""
+    moved_to = aliased(Conversation)
     conv = s.scalar(
-        select(Conversation.id).where(
-            Conversation.helpdesk == helpdesk, Conversation.ticket_id == ticket_id
-        )
+        select(Conversation.id)
+        .outerjoin(moved_to, moved_to.id == Conversation.moved_to_id)
+        .where(Conversation.helpdesk == helpdesk, Conversation.ticket_id == ticket_id)
+        .where(or_(moved_to.id.is_(None),
+                   moved_to.ticket_id.is_distinct_from(Conversation.ticket_id),
+                   moved_to.helpdesk.is_distinct_from(Conversation.helpdesk)))
+        .order_by(Conversation.id)
+        .limit(1)
     )
     inserted = insert_ignore(
         s,

@@ -13,3 +13,16 @@ EVENTS_IGNORED = Counter(
 MESSAGES_STORED = Counter(
     "bridge_inbox_stored_total", "Customer messages stored (new rows only)", ["channel"]
 )
+RECEIPTS = Counter(
+    "bridge_receipts_total", "Delivery and read receipts recorded (never ticketed)",
+    ["channel", "status"],
+)
+MESSAGES_SUPPRESSED = Counter(
+    "bridge_messages_suppressed_total", "Messages a routing rule suppressed (spam: no ticket)",
+    ["channel"],
+)
+TICKET_FIELDS_SKIPPED = Counter(
+    "bridge_ticket_fields_skipped_total",
+    "Field values left out of new tickets because the helpdesk's fields no longer take them",
+    ["helpdesk", "field"],
+)

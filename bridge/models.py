@@ -79,7 +79,6 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(32))
     account_id: Mapped[str] = mapped_column(String(128))
     thread_id: Mapped[str] = mapped_column(String(128))
-    customer_id: Mapped[str] = mapped_column(String(128))
     helpdesk: Mapped[str | None] = mapped_column(String(16))
     ticket_id: Mapped[str | None] = mapped_column(String(64))
     ticket_status: Mapped[str | None] = mapped_column(String(16))
@@ -96,6 +95,15 @@ class Conversation(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(128))
     lease_until: Mapped[datetime | None] = mapped_column(TS)
     created_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
+    # When the bridge last sent the channel's re-engagement template for held replies
+    # (``bridge.held``); cleared when the customer writes again.
+    reengaged_at: Mapped[datetime | None] = mapped_column(TS)
+    # Public to private (``bridge.private_reply``), on comment conversations only: NULL (the
+    # ticket not looked at yet), public, wanted (the tag is on: the next reply goes private),
+    # sent; ``moved_to_id`` is then the DM conversation that continues on the same ticket.
+    private_state: Mapped[str | None] = mapped_column(String(16))
+    moved_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", name="fk_conversations_moved_to_id"))
 
 
 class InboxMessage(Base):
@@ -146,7 +154,9 @@ class InboxMessage(Base):
 class Delivery(Base):
     """An agent's public comment to send to the social thread, once.
 
-    States: pending → sending → sent | skipped (window closed) | failed.
+    States: pending → sending → sent | skipped (window closed) | held (window closed, the
+    channel holds it until the customer writes: ``bridge.held``) | failed. ``delivered_at``
+    and ``read_at`` come from the platform's receipts (``bridge.receipts``).
     """
 
     __tablename__ = "deliveries"
@@ -169,6 +179,23 @@ class Delivery(Base):
     platform_message_ids: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(TS)
+    held_at: Mapped[datetime | None] = mapped_column(TS)
+    delivered_at: Mapped[datetime | None] = mapped_column(TS)
+    read_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class SentMessage(Base):
+    """One platform message id of a sent delivery (a long reply is several): how a receipt
+    or a failed-delivery status finds the reply it is about."""
+
+    __tablename__ = "sent_messages"
+    __table_args__ = (UniqueConstraint("channel", "account_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[str] = mapped_column(String(128))
+    message_id: Mapped[str] = mapped_column(String(255))
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"))
 
 
 class TicketNote(Base):

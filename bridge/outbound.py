@@ -11,16 +11,17 @@ import json
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from bridge import clock, escalation
+from bridge import clock, escalation, held, private_reply
 from bridge.attempts import IDLE, Step, attempt
 from bridge.automation import schedule
 from bridge.context import Context
 from bridge.db import insert_ignore
 from bridge.domain import OutboundMessage, ThreadKey
 from bridge.errors import PermanentError, TransientError, WindowClosed
-from bridge.models import Delivery, TicketNote
+from bridge.models import Delivery, SentMessage, TicketNote
 
 PENDING = ("pending", "sending")
 log = structlog.get_logger(__name__)
@@ -29,7 +30,9 @@ log = structlog.get_logger(__name__)
 def sync_step(ctx: Context) -> Step:
     """Read the ticket when a webhook asked us to; queue its new agent replies."""
     conv, s = ctx.conversation, ctx.session
-    if not conv.outbound_due:
+    if private_reply.hand_over(ctx):  # moved to its DM conversation, which reads the ticket
+        return IDLE
+    if not conv.outbound_due and not private_reply.needs_look(ctx):
         return IDLE
     if conv.ticket_id is None:
         conv.outbound_due = False
@@ -64,6 +67,7 @@ def sync_step(ctx: Context) -> Step:
             "conversation_id": conv.id, "ticket_id": view.ticket_id, "body": reply.body,
             "human": True, "state": "pending", "attempts": 0, "created_at": clock.now(),
         }, ["helpdesk", "comment_id"])
+    private_reply.on_ticket(ctx, view)
     s.commit()
     return Step(progressed=True)
 
@@ -79,11 +83,21 @@ def _due(model: type[Delivery] | type[TicketNote], conv_id: int) -> object:
     )
 
 
+def _later(s: Session, model: type[Delivery] | type[TicketNote], conv_id: int) -> Step:
+    """Nothing due now: the time the earliest waiting item wants to be retried, so that the
+    conversation is run again then (even when another step made progress this run)."""
+    when = s.scalar(select(func.min(model.next_attempt_at)).where(
+        model.conversation_id == conv_id, model.state.in_(PENDING)))
+    return Step(wait_until=when) if when is not None else IDLE
+
+
 def delivery_step(ctx: Context) -> Step:
     s, conv = ctx.session, ctx.conversation
     d = s.scalars(_due(Delivery, conv.id)).first()  # type: ignore[call-overload]
     if d is None:
-        return IDLE
+        return _later(s, Delivery, conv.id)
+    if private_reply.takes(ctx, d):
+        return private_reply.deliver(ctx, d)
     thread = ThreadKey(conv.channel, conv.account_id, conv.thread_id)
 
     def send(_recovering: bool) -> str:
@@ -94,12 +108,17 @@ def delivery_step(ctx: Context) -> Step:
         try:
             result = ctx.channel.send(msg, conv.last_customer_at, clock.now())
         except WindowClosed as exc:
-            add_note(ctx, d.ticket_id, f"Reply not delivered to the customer: {exc}")
-            return "skipped"
+            state, note = held.on_window_closed(ctx, d, str(exc))  # held or skipped
+            add_note(ctx, d.ticket_id, note)
+            return state
         d.platform_message_ids = json.dumps(list(result.platform_message_ids))
         d.sent_at = clock.now()
+        _remember_sent(ctx, d, result.platform_message_ids)
+        notes = [held.delivered_note(d)]
         if result.note:  # e.g. sent with the HUMAN_AGENT tag, or split into parts
-            add_note(ctx, d.ticket_id, f"Delivered to the customer: {result.note}")
+            notes.append(f"Delivered to the customer: {result.note}")
+        if any(notes):
+            add_note(ctx, d.ticket_id, "\n".join(n for n in notes if n))
         if d.human:
             escalation.track(ctx.session, conv, "reply", d.sent_at)
             schedule.on_reply_delivered(ctx.session, conv)
@@ -111,11 +130,21 @@ def delivery_step(ctx: Context) -> Step:
     return attempt(s, d, send, ctx.settings.BRIDGE_MAX_ATTEMPTS, failed)
 
 
+def _remember_sent(ctx: Context, d: Delivery, message_ids: tuple[str, ...]) -> None:
+    """The platform ids of a sent reply, for its receipts and failure statuses."""
+    conv = ctx.conversation
+    for message_id in message_ids:
+        insert_ignore(ctx.session, SentMessage, {
+            "channel": conv.channel, "account_id": conv.account_id,
+            "message_id": message_id, "delivery_id": d.id,
+        }, ["channel", "account_id", "message_id"])
+
+
 def note_step(ctx: Context) -> Step:
     s = ctx.session
     note = s.scalars(_due(TicketNote, ctx.conversation.id)).first()  # type: ignore[call-overload]
     if note is None:
-        return IDLE
+        return _later(s, TicketNote, ctx.conversation.id)
 
     def write(_recovering: bool) -> str:
         ctx.helpdesk.add_internal_note(note.ticket_id, note.body)

@@ -14,15 +14,20 @@ from bridge.social.base import SocialChannel
 # carries Messenger ``messaging`` entries and page ``feed`` changes; each channel takes
 # the entries it knows and leaves the rest to the others.
 META_OBJECTS: dict[str, tuple[str, ...]] = {
-    "page": ("messenger",),
+    "page": ("messenger", "facebook_comment"),
+    "instagram": ("instagram", "instagram_comment"),
     "whatsapp_business_account": ("whatsapp",),
 }
 
 # Channel kind → "module:class" of its adapter (built with the settings).
 CHANNELS = {
     "messenger": "bridge.social.messenger.adapter:MessengerChannel",
+    "facebook_comment": "bridge.social.facebook_comment.adapter:FacebookCommentChannel",
+    "instagram": "bridge.social.instagram.adapter:InstagramChannel",
+    "instagram_comment": "bridge.social.instagram_comment.adapter:InstagramCommentChannel",
     "whatsapp": "bridge.social.whatsapp.adapter:WhatsAppChannel",
     "telegram": "bridge.social.telegram.adapter:TelegramChannel",
+    "x": "bridge.social.x.adapter:XChannel",
 }
 
 _helpdesks: dict[str, Helpdesk] = {}

@@ -34,7 +34,7 @@ def test_failed_list_and_replay(env: pytest.MonkeyPatch, sqlite_url: str) -> Non
     env.setattr(tasks, "enqueue", enqueued.append)
     assert "no failed items" in run("failed", "list")
     with db.session() as s:
-        conv = Conversation(channel="messenger", account_id="p", thread_id="t", customer_id="t",
+        conv = Conversation(channel="messenger", account_id="p", thread_id="t",
                             outbound_due=False, created_at=clock.now())
         s.add(conv)
         s.flush()

@@ -1,9 +1,10 @@
 """The customer's language, for automated texts.
 
-Detection comes in a later issue: ``detect`` is the hook it will fill (return a code such
-as ``"fr"`` or ``"pt-br"``). Until then a language is only known when something upstream
-stored one on the inbox row (``InboxMessage.language``); the conversation remembers the
-latest one, and texts fall back to ``[automation] language`` (default English).
+``detect`` is lingua's answer for the message's text (``bridge.rules.language``: ``None``
+when the text is too short or the detector unsure). The routing step stores it on the inbox
+row when it opens a ticket (``bridge.rules.facts``), so it is detected once; ``remember``
+then keeps it on the row and, when known, on the conversation, which remembers the latest
+one. Texts fall back to ``[automation] language`` (default English).
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from bridge.models import Conversation, InboxMessage
 
 
 def detect(message: InboundMessage) -> str | None:
-    """The language of ``message``, or ``None`` when unknown (no detector yet)."""
-    return None
+    """The language of ``message`` (ISO 639-1, lower case), or ``None`` when unsure."""
+    if not message.text.strip():
+        return None
+    from bridge.rules.language import detect_language
+
+    return detect_language(message.text)
 
 
 def remember(row: InboxMessage, conv: Conversation, message: InboundMessage) -> None:

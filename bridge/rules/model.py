@@ -82,7 +82,7 @@ class Actions(Strict):
         import re
 
         for tag in value:
-            if not re.match(TAG_PATTERN, tag):
+            if not re.fullmatch(TAG_PATTERN, tag):
                 raise ValueError(f"tag {tag!r}: no spaces or commas, 1 to 80 characters")
         return value
 

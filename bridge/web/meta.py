@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import structlog
 from flask import Blueprint, Response, request
 
-from bridge import ingest, registry
+from bridge import accounts, ingest, receipts, registry
 from bridge.config import get_settings
 from bridge.domain import InboundMessage
 from bridge.errors import HandshakeError, PayloadError, SignatureError
@@ -47,17 +49,40 @@ def receive() -> tuple[Response, int]:
         return answer("meta", "ignored", 200, reason="object not handled")
     messages: list[InboundMessage] = []
     ignored: list[str] = []
+    seen: list[receipts.Receipt] = []
     for channel in channels:
         try:
             parsed = channel.parse(payload)
+            seen.extend(receipts.collect(channel, payload, parsed))
         except PayloadError as exc:
             return answer("meta", "bad_request", 400, reason=str(exc))
-        messages.extend(parsed.messages)
-        ignored.extend(parsed.ignored)
-        if parsed.messages:
-            MESSAGES_STORED.labels(channel.kind).inc(len(parsed.messages))
+        ours, unknown = for_our_accounts(parsed.messages)
+        messages.extend(ours)
+        ignored.extend([*parsed.ignored, *unknown])
+        if ours:
+            MESSAGES_STORED.labels(channel.kind).inc(len(ours))
     for reason in ignored:
         EVENTS_IGNORED.labels("meta", reason).inc()
     stored = ingest.store_messages(messages)
+    receipts.record(seen)  # on the replies they name; never a conversation or a ticket
     inbox.add(stored)
     return answer("meta", "accepted", 200, messages=len(messages), ignored=len(ignored))
+
+
+def for_our_accounts(messages: Sequence[InboundMessage]) -> tuple[list[InboundMessage],
+                                                                   list[str]]:
+    """(the messages addressed to one of our accounts, ``account:unknown`` once for each
+    other). A platform with no account configured, or only the environment's without an
+    id, takes every account's messages, as the one-account setup always did: those are
+    exactly the messages ``accounts.find`` can answer."""
+    ours: list[InboundMessage] = []
+    unknown: list[str] = []
+    for message in messages:
+        kind, account = message.thread.channel, message.thread.account_id
+        platform = accounts.PLATFORM_OF.get(kind, kind)
+        if not accounts.accounts(platform) or accounts.find(kind, account) is not None:
+            ours.append(message)
+        else:
+            log.info("webhook_account_unknown", channel=kind, account_id=account)
+            unknown.append("account:unknown")
+    return ours, unknown

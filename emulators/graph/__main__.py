@@ -1,7 +1,10 @@
 """Sandbox: ``python -m emulators.graph --port 9200 --page-id 1234567890 --token PAGE_TOKEN``.
 
 Then set ``META_GRAPH_BASE_URL=http://127.0.0.1:9200`` and ``META_PAGE_ACCESS_TOKEN`` to the
-same token; ``GET /_emulator/sent`` lists what the bridge sent.
+same token; ``GET /_emulator/sent`` lists what the bridge sent (DMs, comment replies,
+private replies); ``POST /_emulator/comments`` and ``/_emulator/comments/<id>/remove`` set
+comments up, ``POST /_emulator/customer_activity`` with ``"platform": "instagram"`` marks
+an Instagram user.
 """
 
 from __future__ import annotations

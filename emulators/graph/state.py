@@ -1,4 +1,5 @@
-"""What the Graph emulator remembers: sends, customer activity, profiles, files, faults."""
+"""What the Graph emulator remembers: sends, customer activity, profiles, files, faults,
+and which recipients are Instagram users (their DMs follow Instagram's limits)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from emulators.common.faults import PathFault, PathFaultQueue, path_fault_fields
-
-JSON = dict[str, Any]
+from emulators.graph.comments import INSTAGRAM_TEXT_BYTES, CommentBook
+from emulators.graph.errors import JSON as JSON
+from emulators.graph.errors import graph_error as graph_error
 
 RESPONSE_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
@@ -24,15 +26,6 @@ QUICK_REPLY_TITLE = 20
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def graph_error(message: str, code: int, subcode: int | None = None) -> JSON:
-    """A Graph error body as Meta writes it."""
-    error: JSON = {"message": message, "type": "OAuthException", "code": code}
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    error["fbtrace_id"] = secrets.token_urlsafe(9)
-    return {"error": error}
 
 
 def default_fault_body(status: int) -> JSON:
@@ -111,16 +104,54 @@ class GraphState(PathFaultQueue[Fault]):
     strict_profiles: bool = False
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    instagram_users: set[str] = field(default_factory=set)  # IGSIDs among the recipients
+    # More pages (or Instagram accounts) and their tokens, beyond ``page_id``: each send is
+    # recorded with the page its token belongs to and the token itself.
+    pages: dict[str, str] = field(default_factory=dict)
+    lookups: list[JSON] = field(default_factory=list)  # profile reads: psid, page, token
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    comments: CommentBook = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.comments = CommentBook(lambda: self.clock())  # follows a replaced clock
 
     def reset(self) -> None:
         with self.lock:
             self.sent.clear()
+            self.lookups.clear()
             self.last_customer_message.clear()
             self.profiles.clear()
             self.files.clear()
             self.faults.clear()
+            self.instagram_users.clear()
             self.strict_profiles = False
+        self.comments.clear()
+
+    def instagram_customer(self, igsid: str, at: datetime | None = None) -> None:
+        """An Instagram user wrote to the account (``at``): DMs to them are Instagram's."""
+        with self.lock:
+            self.instagram_users.add(igsid)
+            if at is not None:
+                self.last_customer_message[igsid] = at
+
+    def page_of(self, token: str) -> str | None:
+        """The page (or Instagram account) a token belongs to; None for an unknown token."""
+        if token == self.access_token:
+            return self.page_id
+        return next((page for page, known in self.pages.items() if known == token), None)
+
+    def record(self, surface: str, token: str | None = None, **values: Any) -> JSON:
+        """Remember one accepted send (``surface``: messenger, instagram, facebook_comment,
+        instagram_comment, private_reply) with a new ``message_id`` unless given, and the
+        ``access_token`` it was sent with and that token's ``page_id``."""
+        token = self.access_token if token is None else token
+        record: JSON = {"surface": surface, "page_id": self.page_of(token) or self.page_id,
+                        "access_token": token,
+                        "message_id": "m_" + secrets.token_urlsafe(24), **values,
+                        "at": self.clock()}
+        with self.lock:
+            self.sent.append(record)
+        return record
 
     def outside_window(self, psid: str, messaging_type: str, tag: str | None) -> bool:
         """Whether Messenger would refuse this send; unknown customers are always allowed."""
@@ -132,22 +163,28 @@ class GraphState(PathFaultQueue[Fault]):
             return tag == "HUMAN_AGENT" and age > HUMAN_AGENT_WINDOW
         return age > RESPONSE_WINDOW
 
-    def record_send(self, psid: str, body: JSON) -> JSON:
+    def record_send(self, psid: str, body: JSON, token: str | None = None) -> JSON:
         message = body.get("message") or {}
-        record: JSON = {
-            "page_id": self.page_id,
-            "recipient": psid,
-            "messaging_type": body.get("messaging_type"),
-            "tag": body.get("tag"),
-            "text": message.get("text"),
-            "metadata": message.get("metadata"),
-            "quick_replies": message.get("quick_replies"),
-            "message_id": "m_" + secrets.token_urlsafe(24),
-            "at": self.clock(),
-        }
-        with self.lock:
-            self.sent.append(record)
-        return record
+        surface = "instagram" if psid in self.instagram_users else "messenger"
+        return self.record(
+            surface,
+            token,
+            recipient=psid,
+            messaging_type=body.get("messaging_type"),
+            tag=body.get("tag"),
+            text=message.get("text"),
+            metadata=message.get("metadata"),
+            quick_replies=message.get("quick_replies"),
+            attachment=message.get("attachment"),
+        )
+
+    def dm_problem(self, psid: str, body: JSON) -> str | None:
+        """Instagram's own limit on top of Messenger's: text of at most 1000 UTF-8 bytes."""
+        text = (body.get("message") or {}).get("text")
+        if psid in self.instagram_users and isinstance(text, str) and len(
+                text.encode("utf-8")) > INSTAGRAM_TEXT_BYTES:
+            return f"Message text must be {INSTAGRAM_TEXT_BYTES} bytes or less"
+        return None
 
     def profile(self, psid: str) -> JSON | None:
         """The stored profile, or one made from the PSID unless profiles are strict."""
@@ -157,6 +194,9 @@ class GraphState(PathFaultQueue[Fault]):
             return None
         return {"id": psid, "first_name": "User", "last_name": psid, "name": f"User {psid}"}
 
-    def set_profile(self, psid: str, first_name: str, last_name: str) -> None:
+    def set_profile(self, psid: str, first_name: str, last_name: str, **more: Any) -> None:
+        """A Messenger profile; ``more`` adds fields (Instagram: ``username``,
+        ``follower_count``, ``is_verified_user``, or ``name`` on its own)."""
         name = " ".join(part for part in (first_name, last_name) if part)
-        self.profiles[psid] = {"first_name": first_name, "last_name": last_name, "name": name}
+        self.profiles[psid] = {"first_name": first_name, "last_name": last_name, "name": name,
+                               **more}

@@ -1,5 +1,5 @@
-"""Flask app emulating the Telegram Bot API (``getMe``, ``sendMessage``, ``getFile``, file
-downloads), plus a control API under ``/_emulator``.
+"""Flask app emulating the Telegram Bot API (``getMe``, ``sendMessage``, ``getFile``,
+``answerCallbackQuery``, file downloads), plus a control API under ``/_emulator``.
 
 Bot API habits reproduced on purpose: the token is in the path (``/bot<token>/<method>``),
 a wrong one is 401 ``Unauthorized``; parameters may come as a query string, a form (with
@@ -47,20 +47,22 @@ def _bot_routes(state: TelegramState) -> Blueprint:
 
     @bp.route("/bot<token>/<method>", methods=["GET", "POST"])
     def call(token: str, method: str) -> tuple[Response, int]:
-        if token != state.token:
+        if not state.known_token(token):
             return _error(api_error(401))
         params = _params()
         if method.lower() == "getme":
             return _ok(state.me())
         if method.lower() == "sendmessage":
-            return _send_message(state, params)
+            return _send_message(state, params, token)
         if method.lower() == "getfile":
             return _get_file(state, params)
+        if method.lower() == "answercallbackquery":
+            return _answer_callback(state, params)
         return _error(api_error(404))
 
     @bp.get("/file/bot<token>/<path:file_path>")
     def download(token: str, file_path: str) -> Response | tuple[Response, int]:
-        if token != state.token:
+        if not state.known_token(token):
             return _error(api_error(401))
         stored = state.file_by_path(file_path)
         if stored is None:
@@ -70,7 +72,7 @@ def _bot_routes(state: TelegramState) -> Blueprint:
     return bp
 
 
-def _send_message(state: TelegramState, params: JSON) -> tuple[Response, int]:
+def _send_message(state: TelegramState, params: JSON, token: str) -> tuple[Response, int]:
     found = state.schema_problems("sendMessage", params)
     if found:
         return _error(api_error(400, _describe(found[0])))
@@ -94,7 +96,7 @@ def _send_message(state: TelegramState, params: JSON) -> tuple[Response, int]:
     if (reply_to is not None and reply_to not in chat.messages
             and not reply.get("allow_sending_without_reply")):
         return _error(api_error(400, "Bad Request: message to be replied not found"))
-    return _ok(state.record_send(chat, params, reply_to))
+    return _ok(state.record_send(chat, params, reply_to, token))
 
 
 def _get_file(state: TelegramState, params: JSON) -> tuple[Response, int]:
@@ -107,6 +109,20 @@ def _get_file(state: TelegramState, params: JSON) -> tuple[Response, int]:
     if stored.file_size > DOWNLOAD_LIMIT:
         return _error(api_error(400, "Bad Request: file is too big"))
     return _ok(file_object(file_id, stored))
+
+
+def _answer_callback(state: TelegramState, params: JSON) -> tuple[Response, int]:
+    """Recorded; like Telegram, an id it never issued (or answered late) is a 400."""
+    found = state.schema_problems("answerCallbackQuery", params)
+    if found:
+        return _error(api_error(400, _describe(found[0])))
+    query = params.get("callback_query_id")
+    if not isinstance(query, str) or not query or query.startswith("expired"):
+        return _error(api_error(400, "Bad Request: query is too old and response timeout "
+                                     "expired or query ID is invalid"))
+    with state.lock:
+        state.answered.append(dict(params))
+    return _ok(True)
 
 
 def _describe(problem: Problem) -> str:

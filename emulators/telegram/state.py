@@ -104,14 +104,20 @@ class TelegramState(PathFaultQueue[Fault]):
     strict_chats: bool = False  # unknown chats are "chat not found" (else made on first use)
     chats: dict[int, EmulatedChat] = field(default_factory=dict)
     sent: list[JSON] = field(default_factory=list)
+    answered: list[JSON] = field(default_factory=list)  # answerCallbackQuery calls
     files: dict[str, StoredFile] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # More bots' tokens, beyond ``token``: each sent record names the ``bot_token`` used.
+    tokens: set[str] = field(default_factory=set)
 
     @property
     def bot_id(self) -> int:
         prefix = self.token.partition(":")[0]
         return int(prefix) if prefix.isdigit() else 1
+
+    def known_token(self, token: str) -> bool:
+        return token == self.token or token in self.tokens
 
     @property
     def validating(self) -> bool:
@@ -121,6 +127,7 @@ class TelegramState(PathFaultQueue[Fault]):
         with self.lock:
             self.chats.clear()
             self.sent.clear()
+            self.answered.clear()
             self.files.clear()
             self.faults.clear()
             self.strict_chats = False
@@ -180,8 +187,10 @@ class TelegramState(PathFaultQueue[Fault]):
             self.chats[chat_id] = chat
         return chat
 
-    def record_send(self, chat: EmulatedChat, body: JSON, reply_to: int | None) -> JSON:
-        """Store a sent text; the ``Message`` Telegram answers with."""
+    def record_send(self, chat: EmulatedChat, body: JSON, reply_to: int | None,
+                    token: str | None = None) -> JSON:
+        """Store a sent text (with the bot token it came with); the ``Message`` Telegram
+        answers with."""
         with self.lock:
             message_id = max(chat.messages, default=FIRST_MESSAGE_ID - 1) + 1
             chat.messages.add(message_id)
@@ -189,6 +198,7 @@ class TelegramState(PathFaultQueue[Fault]):
             self.sent.append({
                 "chat_id": chat.id, "text": body.get("text"), "message_id": message_id,
                 "reply_parameters": body.get("reply_parameters"), "body": body, "at": at,
+                "bot_token": self.token if token is None else token,
             })
         message: JSON = {"message_id": message_id, "from": self.user(), "chat": chat.as_json(),
                          "date": int(at.timestamp()), "text": body.get("text")}

@@ -49,9 +49,10 @@ def _api_routes(state: WhatsAppState) -> Blueprint:
 
     @bp.post("/<version>/<phone_number_id>/messages")
     def send_message(version: str, phone_number_id: str) -> Response:
-        if _token() != state.access_token:
+        token = _token()
+        if not state.known_token(token):
             return _error(wa_error(_BAD_TOKEN, 190), 401)
-        if phone_number_id != state.phone_number_id:
+        if state.token_of(phone_number_id) != token:  # unknown, or another number's token
             return _error(wa_error(_MISSING_OBJECT.format(method="post", id=phone_number_id),
                                    100, subcode=33))
         body = request.get_json(silent=True)
@@ -67,7 +68,7 @@ def _api_routes(state: WhatsAppState) -> Blueprint:
                 return _error(wa_error(message, 132001, missing))
         elif not state.window_open(to) and state.window_mode == "sync":
             return _error(wa_error("(#131047) Re-engagement message", 131047, WINDOW_DETAILS))
-        record = state.record_send(body)
+        record = state.record_send(body, phone_number_id, token)
         if body["type"] != "template" and not state.window_open(to):
             state.window_failure(record)  # async: accepted now, failed by webhook
         sent: JSON = {"id": record["message_id"]}
@@ -78,11 +79,12 @@ def _api_routes(state: WhatsAppState) -> Blueprint:
 
     @bp.get("/<version>/<media_id>")
     def media_info(version: str, media_id: str) -> Response:
-        if _token() != state.access_token:
+        token = _token()
+        if not state.known_token(token):
             return _error(wa_error(_BAD_TOKEN, 190), 401)
         number = request.args.get("phone_number_id")
         media = state.media.get(media_id)
-        if media is None or (number is not None and number != state.phone_number_id):
+        if media is None or (number is not None and state.token_of(number) != token):
             return _error(wa_error(_MISSING_OBJECT.format(method="get", id=media_id),
                                    100, subcode=33))
         expires = int((state.clock() + MEDIA_URL_LIFETIME).timestamp())
@@ -92,7 +94,7 @@ def _api_routes(state: WhatsAppState) -> Blueprint:
 
     @bp.get(f"{DOWNLOAD_PATH}<media_id>")
     def download(media_id: str) -> Response:
-        if _token() != state.access_token:  # a plain GET without the token gets nothing
+        if not state.known_token(_token()):  # a plain GET without the token gets nothing
             return _error(wa_error(_BAD_TOKEN, 190), 401)
         media = state.media.get(media_id)
         expires = request.args.get("expires", "0")
@@ -174,9 +176,10 @@ class WhatsAppEmulator(BackgroundEmulator):
 
     def __init__(
         self, phone_number_id: str = "1234567890", access_token: str = "tok",
-        host: str = "127.0.0.1", port: int = 0,
+        host: str = "127.0.0.1", port: int = 0, numbers: dict[str, str] | None = None,
     ) -> None:
-        self.state = WhatsAppState(phone_number_id=phone_number_id, access_token=access_token)
+        self.state = WhatsAppState(phone_number_id=phone_number_id, access_token=access_token,
+                                   numbers=dict(numbers or {}))
         self.app = create_app(self.state)
         self._server = ServerThread(self.app, host=host, port=port)
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from emulators.common.faults import PathFaultQueue
 from emulators.graph.state import Fault
+from emulators.whatsapp.interactive import interactive_problem
 from emulators.whatsapp.schema import SCHEMAS, message_problems, relaxed
 
 JSON = dict[str, Any]
@@ -20,7 +21,6 @@ JSON = dict[str, Any]
 SERVICE_WINDOW = timedelta(hours=24)
 MEDIA_URL_LIFETIME = timedelta(minutes=5)
 TEXT_LIMIT = 4096
-BUTTON_LIMIT, BUTTON_TITLE, BUTTON_ID = 3, 20, 256
 WINDOW_DETAILS = ("Message failed to send because more than 24 hours have passed since the "
                   "customer last replied to this number.")
 
@@ -69,31 +69,8 @@ def send_problem(body: Any, schemas: dict[str, JSON]) -> str | None:
             return "The parameter text['body'] is required."
         if len(text) > TEXT_LIMIT:
             return f"Param text['body'] must be at most {TEXT_LIMIT} characters long."
-    if body["type"] == "interactive" and body["interactive"].get("type") == "button":
-        return _buttons_problem(body["interactive"])
-    return None
-
-
-def _buttons_problem(interactive: JSON) -> str | None:
-    if not isinstance(interactive.get("body"), dict):
-        return "The parameter interactive['body'] is required."
-    action = interactive.get("action")
-    buttons = action.get("buttons") if isinstance(action, dict) else None
-    if not isinstance(buttons, list) or not 0 < len(buttons) <= BUTTON_LIMIT:
-        return f"Param interactive['action']['buttons'] must have 1 to {BUTTON_LIMIT} items."
-    titles: set[str] = set()
-    for button in buttons:
-        reply = button.get("reply") if isinstance(button, dict) else None
-        if not isinstance(reply, dict) or button.get("type") != "reply":
-            return "Param interactive['action']['buttons'][]['type'] must be 'reply'."
-        bid, title = reply.get("id"), reply.get("title")
-        if not isinstance(bid, str) or not bid or len(bid) > BUTTON_ID:
-            return f"Button id must be a non-empty string of at most {BUTTON_ID} characters."
-        if not isinstance(title, str) or not title or len(title) > BUTTON_TITLE:
-            return f"Button title must be a non-empty string of at most {BUTTON_TITLE} chars."
-        if title in titles:
-            return "Button titles must be unique."
-        titles.add(title)
+    if body["type"] == "interactive":
+        return interactive_problem(body["interactive"])
     return None
 
 
@@ -130,10 +107,22 @@ class WhatsAppState(PathFaultQueue[Fault]):
     media: dict[str, MediaFile] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # More phone numbers and their tokens, beyond ``phone_number_id``: a number only takes
+    # sends with its own token, and each send records the number and token it came with.
+    numbers: dict[str, str] = field(default_factory=dict)
+
+    def token_of(self, phone_number_id: str) -> str | None:
+        """The access token that may send from a number; None for a number we do not have."""
+        if phone_number_id == self.phone_number_id:
+            return self.access_token
+        return self.numbers.get(phone_number_id)
+
+    def known_token(self, token: str) -> bool:
+        return token == self.access_token or token in self.numbers.values()
 
     def reset(self) -> None:
         """Forget what happened (sends, activity, media, faults); configuration stays
-        (approved templates, window mode, schemas), as a sandbox started with them."""
+        (approved templates, window mode, schemas, numbers), as a sandbox started with them."""
         with self.lock:
             self.sent.clear()
             self.webhooks.clear()
@@ -151,13 +140,15 @@ class WhatsAppState(PathFaultQueue[Fault]):
             return None
         return f"template name ({name}) does not exist in {language}"
 
-    def record_send(self, body: JSON) -> JSON:
+    def record_send(self, body: JSON, phone_number_id: str | None = None,
+                    token: str | None = None) -> JSON:
         kind = body.get("type")
         content = body.get(kind) if isinstance(kind, str) else None
         content = content if isinstance(content, dict) else {}
         text = content.get("body") if kind == "text" else (content.get("body") or {}).get("text")
         record: JSON = {
-            "phone_number_id": self.phone_number_id,
+            "phone_number_id": phone_number_id or self.phone_number_id,
+            "access_token": self.access_token if token is None else token,
             "to": str(body.get("to")),
             "recipient_type": body.get("recipient_type", "individual"),
             "type": kind,

@@ -63,7 +63,7 @@ def test_ticket_id_top_level_or_nested(web: Web, payload: dict[str, object]) -> 
 
 def test_a_linked_ticket_marks_its_conversation_due(web: Web) -> None:
     with db.session() as s:
-        conv = Conversation(channel="messenger", account_id="p", thread_id="t", customer_id="t",
+        conv = Conversation(channel="messenger", account_id="p", thread_id="t",
                             helpdesk="freshdesk", ticket_id="42", outbound_due=False,
                             created_at=clock.now())
         s.add(conv)

@@ -213,8 +213,7 @@ def test_body_of_exactly_one_megabyte_is_accepted(sqlite_web: Web) -> None:
 # ---- objects we do not handle ----------------------------------------------------------
 
 
-# "instagram" is not handled today; when the Instagram channel lands, drop it from here.
-@pytest.mark.parametrize("obj", ["instagram", "user", "permissions"])
+@pytest.mark.parametrize("obj", ["user", "permissions"])
 def test_objects_we_do_not_handle_are_200_ignored(sqlite_web: Web, obj: str) -> None:
     payload = {"object": obj, "entry": page_body(text_item("hello"))["entry"]}
     response = post_meta(sqlite_web.client, as_meta_sends(payload))

@@ -44,7 +44,7 @@ def events() -> list[HelpdeskEvent]:
 def linked_conversation(ticket_id: str = "5158", work_due_at: datetime | None = None) -> int:
     with db.session() as s:
         conv = Conversation(channel="messenger", account_id=PAGE, thread_id=PSID,
-                            customer_id=PSID, helpdesk="zendesk", ticket_id=ticket_id,
+                            helpdesk="zendesk", ticket_id=ticket_id,
                             outbound_due=False, work_due_at=work_due_at)
         s.add(conv)
         s.commit()
@@ -300,7 +300,7 @@ def test_an_earlier_due_time_is_kept(sqlite_web: Web) -> None:
 def test_a_ticket_of_another_helpdesk_is_not_linked(sqlite_web: Web) -> None:
     with db.session() as s:
         s.add(Conversation(channel="messenger", account_id=PAGE, thread_id=PSID,
-                           customer_id=PSID, helpdesk="freshdesk", ticket_id="5158"))
+                           helpdesk="freshdesk", ticket_id="5158"))
         s.commit()
     answer = post_fixture(sqlite_web, "event_ticket_created.json")
     assert answer["conversation"] is None

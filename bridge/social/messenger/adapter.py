@@ -10,8 +10,8 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from bridge.clock import from_epoch_ms
-from bridge.config import Settings
+from bridge import accounts
+from bridge.config import Settings, get_settings
 from bridge.domain import (
     Attachment,
     InboundMessage,
@@ -22,6 +22,8 @@ from bridge.domain import (
     ThreadKey,
 )
 from bridge.errors import BridgeError, PayloadError, PermanentError
+from bridge.receipts import Receipt
+from bridge.social.messenger import events
 from bridge.social.messenger.client import GraphClient
 from bridge.social.messenger.mapping import SendPolicy, send_policy, split_text, to_attachment
 from bridge.social.messenger.payloads import Message, MessagingItem, PageWebhook, Postback
@@ -30,7 +32,7 @@ log = structlog.get_logger(__name__)
 
 # Event keys we receive but deliberately do not turn into messages; the key is the reason.
 IGNORED_KEYS = (
-    "optin", "delivery", "read", "reaction", "referral", "message_edit", "account_linking",
+    "optin", "delivery", "read", "reaction", "referral", "account_linking",
     "policy_enforcement", "pass_thread_control", "take_thread_control",
     "request_thread_control", "app_roles", "game_play",
 )
@@ -47,14 +49,19 @@ class MessengerChannel:
 
     def __init__(self, settings: Settings, client: GraphClient | None = None) -> None:
         self._settings = settings
-        self._client = client or GraphClient.from_settings(settings)
+        # Handed a client, or built on settings of its own (a test, a tool): that one page.
+        # The registry's adapter (the process's settings) finds each thread's own page.
+        own = client is not None or settings is not get_settings()
+        self._client = (client or GraphClient.from_settings(settings)) if own else None
+        self._clients: dict[str, GraphClient] = {}
 
     def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
         """Messages and ignore reasons of an ``object == "page"`` body.
 
         The caller routes by ``object``; any other object belongs to another channel and is
-        ignored here as ``"not_page"``. Page entries without ``messaging`` (feed ``changes``)
-        are ignored as ``"no_messaging"``: the feed channel reads those.
+        ignored here as ``"not_page"``. Entries carrying feed ``changes`` belong to the
+        ``facebook_comment`` channel and are not counted here; an entry with neither
+        ``messaging`` nor ``changes`` is ignored as ``"no_messaging"``.
         """
         if payload.get("object") != "page":
             return ParsedWebhook(ignored=("not_page",))
@@ -65,8 +72,9 @@ class MessengerChannel:
         messages: list[InboundMessage] = []
         ignored: list[str] = []
         for entry in body.entry:
-            if not entry.messaging:
-                standby = "standby" in (entry.model_extra or {})  # handover: another app owns it
+            extra = entry.model_extra or {}
+            if not entry.messaging and "changes" not in extra:
+                standby = "standby" in extra  # handover: another app owns it
                 ignored.append("standby" if standby else "no_messaging")
             for item in entry.messaging or ():
                 outcome = _read_item(entry.id, item)
@@ -76,11 +84,24 @@ class MessengerChannel:
                     messages.append(outcome)
         return ParsedWebhook(tuple(messages), tuple(ignored))
 
+    def parse_receipts(self, payload: Mapping[str, object]) -> tuple[Receipt, ...]:
+        """``delivery`` and ``read`` items: recorded on our replies (``bridge.receipts``)."""
+        if payload.get("object") != "page":
+            return ()
+        try:
+            body = PageWebhook.model_validate(payload)
+        except ValidationError:
+            return ()  # ``parse`` has answered for the body already
+        found = (events.receipt(entry.id, item)
+                 for entry in body.entry for item in entry.messaging or ())
+        return tuple(receipt for receipt in found if receipt is not None)
+
     def profile(self, message: InboundMessage) -> Sender:
         """The sender named from the Graph user profile; the sender as parsed on any failure."""
         sender = message.sender
         try:
-            name = _display_name(self._client.user_profile(sender.external_id))
+            client = self._client_for(message.thread)
+            name = _display_name(client.user_profile(sender.external_id))
         except BridgeError as exc:
             log.warning("messenger_profile_unavailable", psid=sender.external_id, error=str(exc))
             return sender
@@ -100,17 +121,38 @@ class MessengerChannel:
         if not parts:
             raise PermanentError("not sent: the reply has no text")
         page_id = message.thread.account_id or self._settings.META_PAGE_ID
+        client = self._client_for(message.thread)
         sent: list[str] = []
         for index, part in enumerate(parts):
             last = index == len(parts) - 1  # quick replies belong under the last part
             try:
-                sent.append(self._client.send_message(
+                sent.append(client.send_message(
                     page_id, _send_body(message, policy, part, last)))
             except BridgeError:
                 if sent:
                     log.warning("messenger_reply_partly_sent", sent=sent, parts=len(parts))
                 raise
         return SendResult(tuple(sent), _note(policy, len(parts)))
+
+    def _client_for(self, thread: ThreadKey) -> GraphClient:
+        """The client of the thread's own page, with that page's token only (one per page);
+        ``PermanentError`` when the page is not one of our accounts."""
+        if self._client is not None:
+            return self._client
+        account = accounts.find(thread.channel, thread.account_id)
+        if account is None:
+            raise PermanentError(accounts_missing(thread))
+        if account.id not in self._clients:
+            self._clients[account.id] = GraphClient.from_settings(
+                self._settings, account.get("access_token"))
+        return self._clients[account.id]
+
+
+def accounts_missing(thread: ThreadKey) -> str:
+    """Why a thread of an account we have no credentials for cannot be answered."""
+    platform = accounts.PLATFORM_OF.get(thread.channel, thread.channel)
+    return (f"no credentials for {thread.channel} account {thread.account_id}: add it to "
+            f"[[accounts.{platform}]] in BRIDGE_CONFIG")
 
 
 def _read_item(page_id: str, item: MessagingItem) -> InboundMessage | str:
@@ -127,8 +169,12 @@ def _read_item(page_id: str, item: MessagingItem) -> InboundMessage | str:
             return "user_ref_sender"  # chat-plugin guests: no PSID to open a thread with
         raise PayloadError("messaging item without sender.id")
     thread = ThreadKey("messenger", page_id, psid)
+    if item.message is not None and item.message.is_deleted:
+        return events.deleted(thread, item, item.message.mid)
     if item.message is not None:
-        return "deleted" if item.message.is_deleted else _message(thread, item, item.message)
+        return _message(thread, item, item.message)
+    if item.message_edit is not None:
+        return events.edited(thread, item, item.message_edit)
     if item.postback is not None:
         return _postback(thread, item, item.postback)
     keys = item.event_keys()
@@ -155,17 +201,11 @@ def _inbound(
     thread: ThreadKey, item: MessagingItem, mid: str, text: str,
     attachments: tuple[Attachment, ...], quick_reply: str | None = None,
 ) -> InboundMessage:
-    if item.timestamp is None:
-        raise PayloadError("messaging item without timestamp")
-    try:
-        sent_at = from_epoch_ms(item.timestamp)
-    except (OverflowError, OSError, ValueError) as exc:
-        raise PayloadError("messaging item timestamp out of range") from exc
     return InboundMessage(
         thread=thread,
         message_id=mid,
         sender=Sender(thread.thread_id),
-        sent_at=sent_at,
+        sent_at=events.at_of(item),
         text=text,
         attachments=attachments,
         quick_reply=quick_reply,

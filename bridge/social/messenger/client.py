@@ -42,11 +42,14 @@ class GraphClient(GraphApi):
     """One page's Graph API access: ``{base}/{version}/...`` with the page access token."""
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> GraphClient:
+    def from_settings(cls, settings: Settings, access_token: str | None = None) -> GraphClient:
+        """The settings' Graph root; the environment's page token unless ``access_token``
+        (one account's, from ``bridge.accounts``) is given."""
+        token = settings.META_PAGE_ACCESS_TOKEN if access_token is None else access_token
         return cls(
             settings.META_GRAPH_BASE_URL,
             settings.META_GRAPH_VERSION,
-            settings.META_PAGE_ACCESS_TOKEN,
+            token,
             settings.BRIDGE_HTTP_TIMEOUT,
         )
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable
 
 from bridge.domain import Attachment, AttachmentKind
-from bridge.errors import WindowClosed
 from bridge.social.messenger.payloads import AttachmentPayload, MessageAttachment
+from bridge.social.meta_window import HUMAN_AGENT_WINDOW as HUMAN_AGENT_WINDOW
+from bridge.social.meta_window import RESPONSE_WINDOW as RESPONSE_WINDOW
+from bridge.social.meta_window import SendPolicy as SendPolicy
+from bridge.social.meta_window import send_policy as send_policy
+from bridge.social.meta_window import window_rule
 
 MESSAGE_LIMIT = 2000  # characters per text message (Send API)
-RESPONSE_WINDOW = timedelta(hours=24)
-HUMAN_AGENT_WINDOW = timedelta(days=7)
-WINDOW_RULE = "Messenger allows replies for 24 hours, or 7 days for a human agent"
+WINDOW_RULE = window_rule("Messenger")
 
 _MEDIA: dict[str, AttachmentKind] = {
     "image": "image", "video": "video", "audio": "audio", "file": "file",
@@ -44,39 +45,6 @@ def to_attachment(item: MessageAttachment) -> Attachment:
     return Attachment("unsupported", url=payload.url, title=payload.title, platform_type=kind)
 
 
-@dataclass(frozen=True)
-class SendPolicy:
-    """How a reply may go out: ``messaging_type``, an optional message tag, a note."""
-
-    messaging_type: str
-    tag: str | None = None
-    note: str | None = None
-
-
-def send_policy(last_customer_at: datetime | None, now: datetime, human: bool) -> SendPolicy:
-    """The Send API parameters the window allows, or ``WindowClosed`` in an agent's words.
-
-    Within 24 h of the customer's last message any reply is a ``RESPONSE``; up to 7 days a
-    reply written by a person may carry the ``HUMAN_AGENT`` tag (never automation).
-    """
-    if last_customer_at is None:
-        raise WindowClosed(f"not sent: the customer has not written on Messenger; {WINDOW_RULE}")
-    age = now - last_customer_at
-    if age <= RESPONSE_WINDOW:
-        return SendPolicy("RESPONSE")
-    if human and age <= HUMAN_AGENT_WINDOW:
-        return SendPolicy("MESSAGE_TAG", "HUMAN_AGENT", "sent with the HUMAN_AGENT tag")
-    why = "" if human else " (this reply is automated, so the 7-day rule does not apply)"
-    raise WindowClosed(f"not sent: the customer last wrote {_ago(age)}; {WINDOW_RULE}{why}")
-
-
-def _ago(age: timedelta) -> str:
-    if age.days >= 1:
-        return f"{age.days} day{'s' if age.days > 1 else ''} ago"
-    hours = int(age.total_seconds() // 3600)
-    return f"{hours} hour{'s' if hours != 1 else ''} ago"
-
-
 # Break points, best first: (pattern whose group 1 is where to cut, least share of the window
 # the first part must fill so that a split does not leave a tiny message).
 _BREAKS = (
@@ -93,8 +61,14 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """``text`` in parts of at most ``limit`` characters, in order.
+def utf16_units(char: str) -> int:
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT,
+               unit: Callable[[str], int] = utf16_units) -> list[str]:
+    """``text`` in parts of at most ``limit`` characters, in order; ``unit`` says what one
+    character counts (UTF-16 units by default; Instagram counts UTF-8 bytes).
 
     Cuts at a paragraph, line, sentence or word boundary where one exists in the second
     half of the allowance, else between characters that do not join (never inside a
@@ -103,8 +77,8 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """
     parts: list[str] = []
     rest = text
-    while utf16_len(rest) > limit:
-        cut = _cut(rest, limit)
+    while _fit(rest, limit, unit) < len(rest):
+        cut = _cut(rest, limit, unit)
         head = rest[:cut].rstrip()
         if head:
             parts.append(head)
@@ -114,8 +88,8 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
-def _cut(text: str, limit: int) -> int:
-    fit = _fit(text, limit)
+def _cut(text: str, limit: int, unit: Callable[[str], int]) -> int:
+    fit = _fit(text, limit, unit)
     window = text[:fit]
     for pattern, share in _BREAKS:
         cuts = [m.start(1) for m in pattern.finditer(window)]
@@ -127,11 +101,11 @@ def _cut(text: str, limit: int) -> int:
     return cut if cut > 1 else fit
 
 
-def _fit(text: str, limit: int) -> int:
-    """How many leading code points fit in ``limit`` UTF-16 units."""
+def _fit(text: str, limit: int, unit: Callable[[str], int]) -> int:
+    """How many leading code points fit in ``limit`` units."""
     units = 0
     for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
+        units += unit(char)
         if units > limit:
             return index
     return len(text)

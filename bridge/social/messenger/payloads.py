@@ -74,6 +74,14 @@ class Postback(_Model):
     referral: Referral | None = None
 
 
+class MessageEdit(_Model):
+    """``message_edit``: the message ``mid`` now reads ``text`` (edit number ``num_edit``)."""
+
+    mid: str | None = None
+    text: str | None = None
+    num_edit: str | None = None
+
+
 class Delivery(_Model):
     mids: list[str] = Field(default_factory=list)
     watermark: int | None = None
@@ -110,6 +118,7 @@ class MessagingItem(_Model):
     read: Read | None = None
     optin: Optin | None = None
     reaction: Reaction | None = None
+    message_edit: MessageEdit | None = None
 
     def event_keys(self) -> set[str]:
         """Names of the event keys present, modelled or not."""

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 from pydantic import ValidationError
 
-from bridge import rendering
-from bridge.config import Settings
+from bridge import accounts, clock, rendering
+from bridge.config import Settings, get_settings
 from bridge.domain import (
     InboundMessage,
     OutboundMessage,
@@ -25,10 +26,17 @@ from bridge.domain import (
     SendResult,
     ThreadKey,
 )
-from bridge.errors import ConfigError, PayloadError, PermanentError, TransientError
-from bridge.social.telegram import mapping
+from bridge.errors import (
+    BridgeError,
+    ConfigError,
+    PayloadError,
+    PermanentError,
+    TransientError,
+)
+from bridge.social.messenger.adapter import accounts_missing
+from bridge.social.telegram import buttons, mapping
 from bridge.social.telegram.client import BotClient
-from bridge.social.telegram.mapping import MessageEdit, file_id_from_url
+from bridge.social.telegram.mapping import file_id_from_url
 from bridge.social.telegram.payloads import Message, Update
 
 log = structlog.get_logger(__name__)
@@ -45,53 +53,51 @@ class TelegramChannel:
 
     def __init__(self, settings: Settings, client: BotClient | None = None) -> None:
         self._settings = settings
+        self._settings = settings
         self.bot_id = mapping.bot_id_from_token(settings.TELEGRAM_BOT_TOKEN)
-        self._client = client or BotClient.from_settings(settings)
-        self._last_sent: dict[str, datetime] = {}
+        # Handed a client, or built on settings of its own (a test, a tool): that one bot.
+        # The registry's adapter (the process's settings) finds each thread's own bot.
+        own = client is not None or settings is not get_settings()
+        self._client = (client or BotClient.from_settings(settings)) if own else None
+        self._clients: dict[str, BotClient] = {}
+        self._last_sent: dict[tuple[str, str], datetime] = {}  # by (bot, chat)
         # Parts already delivered of replies that failed midway, by (chat, reference, text).
         self._unfinished: OrderedDict[tuple[str, str, str], list[str]] = OrderedDict()
 
-    def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
-        """The message of one update, or the reason it is ignored.
+    def parse(self, payload: Mapping[str, object], bot_id: str | None = None) -> ParsedWebhook:
+        """The inbox row of one update to ``bot_id`` (the bot whose secret the webhook
+        carried; the settings' bot by default), or the reason it is ignored.
 
-        Edits go to ``ignored`` as ``"edited"`` (``parse_edits`` reads them); channel posts,
-        reactions, membership changes and the other kinds are ignored under their own name;
-        an update with no kind is ``"empty_update"``, an unknown kind ``"unknown_update"``.
+        A message; an edit of one (``kind="edit"``, keyed ``edit:<chat>:<id>:<edit_date>``,
+        ``refers_to`` the original: the core notes it on the ticket); a tap on one of our
+        inline buttons (``callback_query``: ``InboundMessage.quick_reply``, ``buttons``).
+        A live location moving is ignored as ``"live_location"``; channel posts, reactions,
+        membership changes and the other kinds under their own name; an update with no kind
+        is ``"empty_update"``, an unknown kind ``"unknown_update"``.
         """
-        update = self._update(payload)
+        bot = bot_id or self.bot_id
+        update = self._update(payload, bot)
         kinds = update.kinds()
         if not kinds:
             return ParsedWebhook(ignored=("unknown_update" if update.other_keys()
                                           else "empty_update",))
         if len(kinds) > 1:
             raise PayloadError(f"update holds more than one kind: {', '.join(kinds)}")
-        if kinds[0] != "message":
-            return ParsedWebhook(ignored=(_edit_reason(update) or kinds[0],))
-        if update.message is None:
-            raise PayloadError("update.message is null")
-        outcome = self._read(update.message)
+        outcome: InboundMessage | str
+        if kinds[0] == "message":
+            if update.message is None:
+                raise PayloadError("update.message is null")
+            outcome = self._read(update.message, bot)
+        elif kinds[0] == "edited_message" and _edit_reason(update) == "edited":
+            assert update.edited_message is not None
+            outcome = self._edit(update.edited_message, bot)
+        elif kinds[0] == "callback_query" and update.callback_query is not None:
+            outcome = buttons.answer(update.callback_query, bot, clock.now())
+        else:
+            outcome = _edit_reason(update) or kinds[0]
         if isinstance(outcome, str):
             return ParsedWebhook(ignored=(outcome,))
         return ParsedWebhook(messages=(outcome,))
-
-    def parse_edits(self, payload: Mapping[str, object]) -> tuple[MessageEdit, ...]:
-        """The customer's edit carried by an ``edited_message`` update, if that is what it is."""
-        update = self._update(payload)
-        edited = update.edited_message
-        if (update.kinds() != ["edited_message"] or edited is None
-                or _edit_reason(update) != "edited"):
-            return ()
-        if self._skip_reason(edited) is not None:
-            return ()
-        thread = self._thread(edited)
-        return (MessageEdit(
-            thread=thread,
-            message_id=mapping.message_key(thread.thread_id, edited.message_id),
-            sender=mapping.sender_of(edited),
-            edited_at=mapping.sent_at(edited.edit_date or edited.date),
-            text=mapping.text_of(edited),
-            attachments=mapping.attachments_of(edited),
-        ),)
 
     def profile(self, message: InboundMessage) -> Sender:
         """Telegram puts the sender's names in every update: the sender as parsed.
@@ -114,11 +120,15 @@ class TelegramChannel:
         """
         chat = message.thread.thread_id
         self._check_thread(message.thread)
-        text = mapping.with_buttons(message.text, message.quick_replies)
+        client = self._client_for(message.thread)
+        markup = buttons.keyboard(message.quick_replies)
+        text = (message.text if markup is not None
+                else mapping.with_buttons(message.text, message.quick_replies))
         parts = mapping.split_text(text)
         if not parts:
             raise PermanentError("not sent: the reply has no text")
-        self._pace(chat, now)
+        paced = (message.thread.account_id, chat)  # the limit is each bot's, per chat
+        self._pace(paced, now)
         key = (chat, message.reference or "", text)
         sent = self._unfinished.pop(key, []) if message.reference else []
         reply_to = mapping.reply_to(message.reference, chat)
@@ -127,8 +137,10 @@ class TelegramChannel:
             if reply_to is not None and not sent:
                 body["reply_parameters"] = {"message_id": reply_to,
                                             "allow_sending_without_reply": True}
+            if markup is not None and len(sent) == len(parts) - 1:  # under the last part
+                body["reply_markup"] = markup
             try:
-                result = self._client.send_message(body)
+                result = client.send_message(body)
             except TransientError as exc:
                 if not sent:
                     raise
@@ -138,49 +150,89 @@ class TelegramChannel:
                 if sent:
                     log.warning("telegram_reply_partly_sent", sent=len(sent), parts=len(parts))
                 raise
-            self._last_sent[chat] = now
+            self._last_sent[paced] = now
             sent.append(mapping.message_key(chat, result["message_id"]))
         return SendResult(tuple(sent), _note(len(parts)))
 
-    def fetch_attachment(self, url: str) -> tuple[str, bytes] | None:
+    def acknowledge(self, message: InboundMessage) -> None:
+        """Stop the progress bar Telegram shows under a tapped button until the bot answers
+        (``answerCallbackQuery``). Best effort, from the worker: a failure (the query is
+        older than Telegram keeps it, the API is down) changes nothing for the answer."""
+        query = buttons.query_id(message)
+        if query is None:
+            return
+        try:
+            self._client_for(message.thread).call("answerCallbackQuery",
+                                              {"callback_query_id": query})
+        except BridgeError as exc:
+            log.info("telegram_callback_not_answered", query=query, error=str(exc))
+
+    def fetch_attachment(self, url: str, thread: ThreadKey | None = None
+                         ) -> tuple[str, bytes] | None:
         """A ``rendering.Fetcher``: resolves ``telegram-file:`` references (the stored URL
-        never carries the token) and downloads; ``None`` when the file cannot be had."""
+        never carries the token) with the bot of ``thread`` (file ids are per bot) and
+        downloads; ``None`` when the file cannot be had."""
         file_id = file_id_from_url(url)
         if file_id is None:
             return rendering.fetch(url)
         try:
-            return rendering.fetch(self.resolve_file(file_id))
+            return rendering.fetch(self.resolve_file(file_id, thread))
         except PermanentError:
             return None
 
-    def resolve_file(self, file_id: str) -> str:
+    def resolve_file(self, file_id: str, thread: ThreadKey | None = None) -> str:
         """The download URL of a ``telegram-file:<file_id>`` attachment (``getFile``).
 
         The URL contains the bot token and is valid for at least an hour: fetch it at once,
         never store or log it. Raises ``PermanentError`` (unknown file, or over the 20 MB
         a bot may download) or ``TransientError``.
         """
-        found = self._client.get_file(file_id)
+        client = self._file_client(thread)
+        found = client.get_file(file_id)
         path = found.get("file_path")
         if not isinstance(path, str) or not path:
             raise PermanentError(f"Telegram gave no file_path for file {file_id}")
-        return self._client.file_url(path)
+        return client.file_url(path)
+
+    def _client_for(self, thread: ThreadKey) -> BotClient:
+        """The client of the thread's own bot, with that bot's token only (one per bot);
+        ``PermanentError`` when the bot is not one of our accounts."""
+        if self._client is not None:
+            return self._client
+        account = accounts.find(thread.channel, thread.account_id)
+        if account is None:
+            raise PermanentError(accounts_missing(thread))
+        if account.id not in self._clients:
+            self._clients[account.id] = BotClient.from_settings(
+                self._settings, account.get("bot_token"))
+        return self._clients[account.id]
+
+    def _file_client(self, thread: ThreadKey | None) -> BotClient:
+        """The bot a file arrived on; without a thread, the only bot (with several, whose
+        file it is cannot be guessed)."""
+        if thread is not None or self._client is not None:
+            return self._client_for(thread or ThreadKey(self.kind, self.bot_id, ""))
+        bots = accounts.accounts("telegram")
+        if len(bots) != 1:
+            raise PermanentError(f"a Telegram file without its bot: with {len(bots)} bots "
+                                 "configured, none is guessed")
+        return self._client_for(ThreadKey(self.kind, bots[0].id, ""))
 
     # ---- helpers ---------------------------------------------------------------------
 
-    def _update(self, payload: Mapping[str, object]) -> Update:
-        if not self.bot_id:
+    def _update(self, payload: Mapping[str, object], bot: str) -> Update:
+        if not bot:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not configured as <bot id>:<secret>")
         try:
             return Update.model_validate(payload)
         except ValidationError as exc:
             raise PayloadError(f"not a Telegram update: {_first_error(exc)}") from exc
 
-    def _read(self, message: Message) -> InboundMessage | str:
-        reason = self._skip_reason(message)
+    def _read(self, message: Message, bot: str) -> InboundMessage | str:
+        reason = self._skip_reason(message, bot)
         if reason is not None:
             return reason
-        thread = self._thread(message)
+        thread = ThreadKey(self.kind, bot, str(message.chat.id))
         return InboundMessage(
             thread=thread,
             message_id=mapping.message_key(thread.thread_id, message.message_id),
@@ -190,9 +242,19 @@ class TelegramChannel:
             attachments=mapping.attachments_of(message),
         )
 
-    def _skip_reason(self, message: Message) -> str | None:
+    def _edit(self, edited: Message, bot: str) -> InboundMessage | str:
+        """The customer's edit: the message as it reads now, referring to the original."""
+        found = self._read(edited, bot)
+        if isinstance(found, str):
+            return found
+        edited_at = edited.edit_date or edited.date
+        return replace(found, message_id=f"edit:{found.message_id}:{edited_at}",
+                       sent_at=mapping.sent_at(edited_at), kind="edit",
+                       refers_to=found.message_id)
+
+    def _skip_reason(self, message: Message, bot: str) -> str | None:
         sender = message.from_
-        if sender is not None and sender.is_bot and str(sender.id) == self.bot_id:
+        if sender is not None and sender.is_bot and str(sender.id) == bot:
             return "own"
         if message.is_automatic_forward:
             return "automatic_forward"  # a channel post copied into its discussion group
@@ -200,22 +262,20 @@ class TelegramChannel:
             return "service"
         return None
 
-    def _thread(self, message: Message) -> ThreadKey:
-        return ThreadKey(self.kind, self.bot_id, str(message.chat.id))
-
     def _check_thread(self, thread: ThreadKey) -> None:
         if thread.channel != self.kind:
             raise PermanentError(f"not a Telegram thread: {thread.channel}")
-        if thread.account_id and thread.account_id != self.bot_id:
+        if self._client is not None and thread.account_id and thread.account_id != self.bot_id:
             raise PermanentError(f"not sent: the thread belongs to bot {thread.account_id}, "
                                  f"this adapter is bot {self.bot_id or '(not configured)'}")
 
-    def _pace(self, chat: str, now: datetime) -> None:
-        last = self._last_sent.get(chat)
+    def _pace(self, paced: tuple[str, str], now: datetime) -> None:
+        last = self._last_sent.get(paced)
         if last is not None and timedelta(0) <= now - last < CHAT_INTERVAL:
             raise TransientError(
                 f"not sent yet: Telegram allows about one message per second per chat, and "
-                f"chat {chat} had one {(now - last).total_seconds():.2f} s ago", retry_after=1.0)
+                f"chat {paced[1]} had one {(now - last).total_seconds():.2f} s ago",
+                retry_after=1.0)
         if len(self._last_sent) > _PACED_CHATS_LIMIT:  # forget chats that are at ease again
             self._last_sent = {c: t for c, t in self._last_sent.items()
                                if timedelta(0) <= now - t < CHAT_INTERVAL}

@@ -50,8 +50,10 @@ class BotClient:
         self._session = session or requests.Session()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> BotClient:
-        return cls(settings.TELEGRAM_API_BASE_URL, settings.TELEGRAM_BOT_TOKEN,
+    def from_settings(cls, settings: Settings, token: str | None = None) -> BotClient:
+        """The environment's bot unless ``token`` (one bot's, from ``bridge.accounts``)."""
+        return cls(settings.TELEGRAM_API_BASE_URL,
+                   settings.TELEGRAM_BOT_TOKEN if token is None else token,
                    settings.BRIDGE_HTTP_TIMEOUT)
 
     def send_message(self, body: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,11 +9,10 @@ fetches the file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 
 from bridge.clock import from_epoch_ms
-from bridge.domain import Attachment, AttachmentKind, Sender, ThreadKey
+from bridge.domain import Attachment, AttachmentKind, Sender
 from bridge.errors import PayloadError
 from bridge.social.messenger.mapping import split_text as _split_text
 from bridge.social.telegram.payloads import Chat, FileRef, Message, User
@@ -50,22 +49,6 @@ READ_KEYS = frozenset({
     "photo", "document", "animation", "video", "video_note", "voice", "audio", "sticker",
     "location", "venue", "contact",
 })
-
-
-@dataclass(frozen=True)
-class MessageEdit:
-    """A customer changed a message they sent: ``message_id`` is the original's id.
-
-    The text and attachments are the message as it reads now; the original stays on the
-    ticket, and the core records the edit as an internal note.
-    """
-
-    thread: ThreadKey
-    message_id: str
-    sender: Sender
-    edited_at: datetime
-    text: str = ""
-    attachments: tuple[Attachment, ...] = ()
 
 
 def bot_id_from_token(token: str) -> str:
@@ -205,7 +188,8 @@ def reply_to(reference: str | None, chat_id: str) -> int | None:
 
 
 def with_buttons(text: str, buttons: tuple[tuple[str, str], ...]) -> str:
-    """Quick replies as lines of text under the reply (the bridge sends no keyboards)."""
+    """Quick replies as lines of text under the reply, where they cannot be an inline
+    keyboard (``buttons.keyboard``)."""
     titles = [title.strip() or payload for title, payload in buttons]
     lines = "\n".join(t for t in titles if t)
     return f"{text}\n\n{lines}" if text and lines else text or lines

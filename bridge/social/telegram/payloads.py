@@ -126,10 +126,23 @@ class Message(_Model):
         return "from" if name == "from_" else name
 
 
+class CallbackQuery(_Model):
+    """A tap on an inline keyboard button: ``data`` is the button's ``callback_data``;
+    ``message`` is the bot's message the keyboard was under (``date`` 0 when it is no
+    longer accessible). No date of its own."""
+
+    id: str
+    from_: User = Field(alias="from")
+    message: Message | None = None
+    data: str | None = None
+    game_short_name: str | None = None
+
+
 class Update(_Model):
     update_id: int
     message: Message | None = None
     edited_message: Message | None = None
+    callback_query: CallbackQuery | None = None
 
     def kinds(self) -> list[str]:
         """The update kinds present (the spec allows at most one)."""

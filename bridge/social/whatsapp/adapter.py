@@ -3,25 +3,27 @@
 Account id = our ``phone_number_id`` (from ``value.metadata``), thread id = the
 customer's ``wa_id`` (or ``group:{group_id}``). Beyond the protocol:
 
-- ``parse_events(payload)``: edits, deletions, statuses, system notices, account errors
-  (``parse`` ignores them with a reason, for metrics).
-- ``send_template(thread, name, language, components)``: the approved template of the
-  held-reply path; allowed outside the 24 h window.
+- ``parse_events(payload)``: edits, deletions, statuses, system notices, account errors, typed;
+  ``parse`` turns edits, deletions and failed deliveries into inbox rows (``kind`` ``edit``,
+  ``delete``, ``status``) and ``parse_receipts`` the other statuses into receipts.
+- ``send_template(thread, name, language, components)``: an approved template; allowed
+  outside the 24 h window.
+- ``bridge.held.HoldsReplies``: outside the window an agent's reply is held and the
+  configured template (``WHATSAPP_TEMPLATE_NAME`` / ``_LANGUAGE``) asks the customer to write.
 - ``resolve_media(media_id)`` and ``fetch_attachment(url)``: the bytes behind a
   ``whatsapp-media:{id}`` attachment (a ``rendering.Fetcher``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import structlog
-from pydantic import ValidationError
 
-from bridge import rendering
-from bridge.config import Settings
+from bridge import accounts, rendering
+from bridge.config import Settings, get_settings
 from bridge.domain import (
     InboundMessage,
     OutboundMessage,
@@ -30,8 +32,10 @@ from bridge.domain import (
     SendResult,
     ThreadKey,
 )
-from bridge.errors import BridgeError, PayloadError, PermanentError
-from bridge.social.whatsapp import mapping
+from bridge.errors import BridgeError, PermanentError
+from bridge.receipts import Receipt
+from bridge.social.messenger.adapter import accounts_missing
+from bridge.social.whatsapp import choices, events, mapping
 from bridge.social.whatsapp.client import CloudApiClient
 from bridge.social.whatsapp.events import (
     AccountProblem,
@@ -40,12 +44,9 @@ from bridge.social.whatsapp.events import (
     from_status,
     problems,
 )
-from bridge.social.whatsapp.payloads import Message, Value, WhatsAppWebhook
+from bridge.social.whatsapp.webhook import OBJECT, read_message, read_status, values
 
 log = structlog.get_logger(__name__)
-
-OBJECT = "whatsapp_business_account"
-MESSAGE_FIELDS = ("messages", "smb_message_echoes")
 
 
 class WhatsAppChannel:
@@ -55,26 +56,28 @@ class WhatsAppChannel:
 
     def __init__(self, settings: Settings, client: CloudApiClient | None = None) -> None:
         self._settings = settings
-        self._client = client or CloudApiClient.from_settings(settings)
+        # Handed a client, or built on settings of its own (a test, a tool): that one
+        # token. The registry's adapter (the process's settings) finds each thread's number.
+        own = client is not None or settings is not get_settings()
+        self._client = (client or CloudApiClient.from_settings(settings)) if own else None
+        self._clients: dict[str, CloudApiClient] = {}
 
     # ---- inbound ---------------------------------------------------------------------
 
     def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
-        """Customer messages of a ``whatsapp_business_account`` body, in order; every
-        other item (echo, status, reaction, edit, deletion, system...) is one ignore reason."""
+        """Inbox rows of a ``whatsapp_business_account`` body, in order: customer messages,
+        edits, deletions and failed deliveries; every other item (echo, receipt, reaction,
+        system...) is one ignore reason."""
         if payload.get("object") != OBJECT:
             return ParsedWebhook(ignored=("not_whatsapp",))
         messages: list[InboundMessage] = []
         ignored: list[str] = []
-        for account, value in _values(payload, ignored):
-            for item in value.messages:
-                outcome = _read_message(account, value, item)
-                if isinstance(outcome, str):
-                    ignored.append(outcome)
-                else:
-                    messages.append(outcome)
+        for account, value in values(payload, ignored):
+            found = [read_message(account, value, item) for item in value.messages]
+            found += [read_status(account, status) for status in value.statuses]
+            messages += [m for m in found if not isinstance(m, str)]
+            ignored += [m for m in found if isinstance(m, str)]
             ignored += ["echo"] * len(value.message_echoes)  # sent from the business app
-            ignored += [f"status_{s.status or 'unknown'}" for s in value.statuses]
             if value.errors:
                 ignored.append("errors")
         return ParsedWebhook(tuple(messages), tuple(ignored))
@@ -84,13 +87,18 @@ class WhatsAppChannel:
         if payload.get("object") != OBJECT:
             return ()
         events: list[WhatsAppEvent] = []
-        for account, value in _values(payload, []):
+        for account, value in values(payload, []):
             found = (from_message(account, value.contacts, item) for item in value.messages)
             events += [event for event in found if event is not None]
             events += [from_status(account, status) for status in value.statuses]
             if value.errors:
                 events.append(AccountProblem(account, problems(value.errors)))
         return tuple(events)
+
+    def parse_receipts(self, payload: Mapping[str, object]) -> tuple[Receipt, ...]:
+        """``sent``, ``delivered`` and ``read`` statuses of our sends."""
+        found = (events.as_receipt(event) for event in self.parse_events(payload))
+        return tuple(receipt for receipt in found if receipt is not None)
 
     def profile(self, message: InboundMessage) -> Sender:
         """The sender as parsed: the webhook's ``contacts[].profile.name`` is the only
@@ -102,19 +110,21 @@ class WhatsAppChannel:
     def send(
         self, message: OutboundMessage, last_customer_at: datetime | None, now: datetime
     ) -> SendResult:
-        """Free text within the 24 h window, split at 4096 characters, in order; up to
-        three quick replies become reply buttons under the last part."""
+        """Free text within the 24 h window, split at 4096 characters, in order; quick
+        replies become reply buttons or a list under the last part (``choices``)."""
         self._check_thread(message.thread)
         mapping.check_window(last_customer_at, now)  # outside it nothing is sent
         text, buttons = message.text, message.quick_replies
-        if len(buttons) > mapping.BUTTON_LIMIT:  # no room for buttons: titles as lines
-            text, buttons = "\n".join([text, "", *(title for title, _ in buttons)]), ()
-        parts = mapping.text_parts(text, len(buttons))
+        kind = choices.kind_of(buttons)
+        if kind == "lines":  # no room for buttons: titles as lines
+            text, kind = choices.as_lines(text, buttons), None
+        parts = mapping.text_parts(text, kind is not None)
         if not parts:
             raise PermanentError("not sent: the reply has no text")
-        bodies = [mapping.text_body(message.thread.thread_id, p) for p in parts]
-        if buttons:
-            bodies[-1] = mapping.buttons_body(message.thread.thread_id, parts[-1], buttons)
+        to = message.thread.thread_id
+        bodies = [mapping.text_body(to, p) for p in parts]
+        if kind is not None:
+            bodies[-1] = choices.body(to, parts[-1], buttons, kind)
         ids = self._send_all(message.thread, bodies)
         note = (f"split into {len(parts)} messages (WhatsApp allows 4096 characters each)"
                 if len(parts) > 1 else None)
@@ -131,86 +141,108 @@ class WhatsAppChannel:
         ids = self._send_all(thread, [body])
         return SendResult(ids, f"sent the approved WhatsApp template {name!r} ({language})")
 
+    # ---- held replies (bridge.held.HoldsReplies) ---------------------------------------
+
+    def reengagement_template(self, thread: ThreadKey) -> str | None:
+        name, language = self._template(thread)
+        return f"'{name}' ({language})" if name else None
+
+    def missing_template_hint(self) -> str:
+        return ("Set WHATSAPP_TEMPLATE_NAME (and WHATSAPP_TEMPLATE_LANGUAGE) to an approved "
+                "template: replies are then held and the template asks the customer to write.")
+
+    def send_reengagement(self, thread: ThreadKey) -> SendResult:
+        name, language = self._template(thread)
+        if not name:
+            raise PermanentError("no WhatsApp template is configured (WHATSAPP_TEMPLATE_NAME)")
+        return self.send_template(thread, name, language)
+
+    def window_open(self, last_customer_at: datetime | None, now: datetime) -> bool:
+        return last_customer_at is not None and now - last_customer_at <= mapping.SERVICE_WINDOW
+
+    def window_failure(self, message: InboundMessage) -> bool:
+        return events.window_failure(message)
+
+    def _template(self, thread: ThreadKey) -> tuple[str, str]:
+        """(name, language) of the re-engagement template for the thread's number: its
+        account's ``template_name``/``template_language``, else the settings'."""
+        found = None if self._client else accounts.find(thread.channel, thread.account_id)
+        account = found or accounts.Account(self.kind, "")
+        return (account.get("template_name") or self._settings.WHATSAPP_TEMPLATE_NAME,
+                account.get("template_language") or self._settings.WHATSAPP_TEMPLATE_LANGUAGE
+                or "en_US")
+
     def _check_thread(self, thread: ThreadKey) -> None:
         if thread.channel != self.kind:
             raise PermanentError(f"not a WhatsApp thread: {thread.channel}")
 
     def _send_all(self, thread: ThreadKey, bodies: list[dict[str, Any]]) -> tuple[str, ...]:
         number = thread.account_id or self._settings.WHATSAPP_PHONE_NUMBER_ID
+        client = self._client_for(thread)
         sent: list[str] = []
         for body in bodies:
             try:
-                sent.append(self._client.send_message(number, body))
+                sent.append(client.send_message(number, body))
             except BridgeError:
                 if sent:
                     log.warning("whatsapp_reply_partly_sent", sent=sent, parts=len(bodies))
                 raise
         return tuple(sent)
 
+    def _client_for(self, thread: ThreadKey) -> CloudApiClient:
+        """The client of the thread's own number, with that number's token only (one per
+        number); ``PermanentError`` when the number is not one of our accounts."""
+        if self._client is not None:
+            return self._client
+        account = accounts.find(thread.channel, thread.account_id)
+        if account is None:
+            raise PermanentError(accounts_missing(thread))
+        if account.id not in self._clients:
+            self._clients[account.id] = CloudApiClient.from_settings(
+                self._settings, account.get("access_token"))
+        return self._clients[account.id]
+
+    def _media_client(self, phone_number_id: str | None) -> CloudApiClient:
+        """The client of the number a media id arrived on; without one, the platform's only
+        number (with several, which token may read the media cannot be guessed)."""
+        if phone_number_id or self._client is not None:
+            return self._client_for(ThreadKey(self.kind, phone_number_id or "", ""))
+        numbers = accounts.accounts("whatsapp")
+        if len(numbers) != 1:
+            raise PermanentError("WhatsApp media without its phone number id: with "
+                                 f"{len(numbers)} numbers configured, none is guessed")
+        return self._client_for(ThreadKey(self.kind, numbers[0].id, ""))
+
     # ---- media -----------------------------------------------------------------------
 
     def resolve_media(self, media_id: str, phone_number_id: str | None = None
                       ) -> tuple[str, str | None]:
         """(download URL, MIME type) of a media id; the URL lives 5 minutes and the
-        download needs the bearer token (``fetch_attachment`` does both)."""
-        info = self._client.media_info(media_id, phone_number_id)
+        download needs the bearer token (``fetch_attachment`` does both). The token is
+        that of ``phone_number_id``, the number the media arrived on."""
+        info = self._media_client(phone_number_id).media_info(media_id, phone_number_id)
         url, mime = info.get("url"), info.get("mime_type")
         if not isinstance(url, str) or not url:
             raise PermanentError(f"WhatsApp media {media_id} has no URL: {info}")
         return url, mime if isinstance(mime, str) else None
 
-    def fetch_attachment(self, url: str) -> tuple[str, bytes] | None:
+    def fetch_attachment(self, url: str, thread: ThreadKey | None = None
+                         ) -> tuple[str, bytes] | None:
         """A ``rendering.Fetcher``: (content type, bytes) of an attachment, or ``None``
         when it cannot be had (media deleted, over ``rendering.MAX_DOWNLOAD``). Raises
         ``TransientError`` when a retry may succeed, so the inbox row is retried rather
-        than losing the file (media ids stay valid for 30 days, their URLs 5 minutes)."""
+        than losing the file (media ids stay valid for 30 days, their URLs 5 minutes).
+        ``thread`` names the number whose token reads the media."""
         media_id = mapping.media_id_of(url)
         if media_id is None:
             return rendering.fetch(url, self._settings.BRIDGE_HTTP_TIMEOUT)
+        number = thread.account_id if thread is not None else None
         try:
-            link, mime = self.resolve_media(media_id)
-            content_type, data = self._client.download(link, rendering.MAX_DOWNLOAD)
+            link, mime = self.resolve_media(media_id, number)
+            content_type, data = self._media_client(number).download(link,
+                                                                      rendering.MAX_DOWNLOAD)
         except PermanentError as exc:
             log.info("whatsapp_media_unavailable", media_id=media_id, error=str(exc))
             return None
         return mime or content_type, data
 
-
-def _values(payload: Mapping[str, object], ignored: list[str]) -> Iterator[tuple[str, Value]]:
-    """(phone_number_id, value) of every ``messages``-like change, in order."""
-    try:
-        body = WhatsAppWebhook.model_validate(payload)
-    except ValidationError as exc:
-        raise PayloadError(f"not a WhatsApp webhook: {_first_error(exc)}") from exc
-    for entry in body.entry:
-        if not entry.changes:
-            ignored.append("no_changes")
-        for change in entry.changes or ():
-            if change.field is not None and change.field not in MESSAGE_FIELDS:
-                ignored.append(f"field:{change.field}")  # template/account updates
-                continue
-            try:
-                value = Value.model_validate(change.value)
-            except ValidationError as exc:
-                raise PayloadError(f"not a WhatsApp change value: {_first_error(exc)}") from exc
-            account = value.metadata.phone_number_id
-            yield mapping.required(account, "metadata.phone_number_id"), value
-
-
-def _read_message(account: str, value: Value, item: Message) -> InboundMessage | str:
-    """An inbound message, or the reason this item is not one."""
-    kind = item.type or "unknown"
-    if kind in mapping.IGNORED_TYPES:
-        return mapping.IGNORED_TYPES[kind]
-    if kind == "system":
-        return (item.system.type if item.system and item.system.type else None) or "system"
-    thread, sender, at = mapping.who(account, value.contacts, item)
-    found = mapping.content(item)
-    return InboundMessage(thread, mapping.required(item.id, "id"), sender, at, found.text,
-                          found.attachments, found.quick_reply)
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}"

@@ -50,11 +50,13 @@ class CloudApiClient(GraphApi):
     """One WhatsApp access token's Cloud API: ``{base}/{version}/...``."""
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> CloudApiClient:
+    def from_settings(cls, settings: Settings, access_token: str | None = None) -> CloudApiClient:
+        """The environment's token unless ``access_token`` (one number's) is given."""
+        token = settings.WHATSAPP_ACCESS_TOKEN if access_token is None else access_token
         return cls(
             settings.META_GRAPH_BASE_URL,
             settings.META_GRAPH_VERSION,
-            settings.WHATSAPP_ACCESS_TOKEN,
+            token,
             settings.BRIDGE_HTTP_TIMEOUT,
         )
 

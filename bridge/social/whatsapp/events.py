@@ -1,13 +1,12 @@
 """Typed WhatsApp events that are not customer messages: edits, deletions, delivery
 statuses, system notices and account-level errors.
 
-``WhatsAppChannel.parse`` ignores these (with a reason, for metrics); ``parse_events``
-returns them so the core can store them (keyed by ``key``) and write internal notes
-later: an edit or deletion never silently changes a ticket, a failed delivery is
-written onto the ticket with the platform's reason, receipts are recorded only.
-The dataclasses are channel-neutral on purpose, so they can move to ``bridge/domain.py``
-unchanged when another channel needs them; ``from_message``/``from_status`` read them
-out of WhatsApp payloads, ``note_text`` words the note.
+``from_message``/``from_status`` read them out of WhatsApp payloads; ``as_inbound`` turns
+edits, deletions and failed deliveries into inbox rows (``InboundMessage.kind`` ``edit``,
+``delete``, ``status``: the core writes each as an internal note on the ticket, so an edit
+or deletion never silently changes it and a failure carries the platform's reason and
+code); ``as_receipt`` turns ``sent``/``delivered``/``read`` into receipts, recorded and
+never ticketed. System notices and account problems stay ignored (counted, logged).
 """
 
 from __future__ import annotations
@@ -15,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bridge.domain import Attachment, Sender, ThreadKey
+from bridge.domain import Attachment, InboundMessage, Sender, ThreadKey
+from bridge.receipts import Receipt
 from bridge.social.whatsapp import mapping
 from bridge.social.whatsapp.payloads import Contact, Message, PlatformError, Status
 
@@ -168,26 +168,32 @@ def problems(errors: list[PlatformError]) -> tuple[PlatformProblem, ...]:
                  for e in errors)
 
 
-def note_text(event: WhatsAppEvent) -> str | None:
-    """The internal note the core writes on the conversation's ticket, or ``None`` when
-    the event is only recorded (receipts, account problems: those are logged)."""
+def as_inbound(event: WhatsAppEvent) -> InboundMessage | None:
+    """The inbox row of an edit, a deletion or a failed delivery (the core notes it on the
+    ticket); ``None`` for the rest (receipts, system notices, account problems)."""
     if isinstance(event, MessageEdited):
-        lines = [event.text] if event.text else []
-        lines += [f"[{a.kind}] {a.name or a.title or a.url or ''}".rstrip()
-                  for a in event.attachments]
-        new = "\n".join(lines) or "(no text)"
-        return (f"The customer edited a WhatsApp message ({event.original_id}); the original "
-                f"stays above. New version:\n{new}")
+        return InboundMessage(event.thread, f"edit:{event.original_id}:{event.event_id}",
+                              event.sender, event.at, event.text, event.attachments,
+                              kind="edit", refers_to=event.original_id)
     if isinstance(event, MessageDeleted):
-        return (f"The customer deleted a WhatsApp message ({event.original_id}) for everyone; "
-                "the original stays on this ticket.")
-    if isinstance(event, DeliveryStatus):
-        if not event.failed:
-            return None
-        window = (" The customer has not written for 24 hours: only an approved template "
-                  "can reach them now." if event.window_closed else "")
-        return (f"WhatsApp could not deliver message {event.message_id}: "
-                f"{event.reason}.{window}")
-    if isinstance(event, SystemNotice):
-        return f"WhatsApp notice ({event.kind}): {event.body}"
+        return InboundMessage(event.thread, f"delete:{event.original_id}", event.sender,
+                              event.at, kind="delete", refers_to=event.original_id)
+    if isinstance(event, DeliveryStatus) and event.failed:
+        recipient = Sender(event.thread.thread_id.removeprefix(mapping.GROUP_PREFIX))
+        return InboundMessage(event.thread, f"status:{event.message_id}:failed", recipient,
+                              event.at, event.reason, kind="status",
+                              refers_to=event.message_id)
     return None
+
+
+def as_receipt(event: WhatsAppEvent) -> Receipt | None:
+    """``sent``, ``delivered`` and ``read`` statuses: recorded, never ticketed."""
+    if not isinstance(event, DeliveryStatus) or event.failed:
+        return None
+    return Receipt(event.thread, event.status, event.at, (event.message_id,))
+
+
+def window_failure(message: InboundMessage) -> bool:
+    """Whether a failed-delivery row (``as_inbound``) carries a window error code."""
+    return message.kind == "status" and any(
+        f"(code {code})" in message.text for code in WINDOW_CLOSED_CODES)

@@ -32,10 +32,7 @@ from bridge.social.whatsapp.payloads import (
 )
 
 TEXT_LIMIT = 4096  # characters of text.body
-BUTTON_BODY_LIMIT = 1024  # interactive body.text
-BUTTON_LIMIT = 3  # reply buttons per interactive message
-BUTTON_TITLE = 20
-BUTTON_ID = 256
+BUTTON_BODY_LIMIT = 1024  # interactive body.text (buttons and lists: ``choices``)
 SERVICE_WINDOW = timedelta(hours=24)
 WINDOW_RULE = (
     "WhatsApp allows free-form replies for 24 hours after the customer's last message; "
@@ -233,10 +230,10 @@ def _ago(age: timedelta) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''} ago"
 
 
-def text_parts(text: str, buttons: int) -> list[str]:
-    """The reply in order; with buttons the last part must fit an interactive body."""
+def text_parts(text: str, interactive: bool) -> list[str]:
+    """The reply in order; with buttons or a list the last part must fit an interactive body."""
     parts = split_text(text, TEXT_LIMIT)
-    if buttons and parts and utf16_len(parts[-1]) > BUTTON_BODY_LIMIT:
+    if interactive and parts and utf16_len(parts[-1]) > BUTTON_BODY_LIMIT:
         parts[-1:] = split_text(parts[-1], BUTTON_BODY_LIMIT)
     return parts
 
@@ -245,20 +242,6 @@ def text_body(thread_id: str, text: str) -> dict[str, Any]:
     kind, to = recipient(thread_id)
     return {"messaging_product": "whatsapp", "recipient_type": kind, "to": to,
             "type": "text", "text": {"body": text, "preview_url": False}}
-
-
-def buttons_body(thread_id: str, text: str,
-                 buttons: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    """Reply buttons (at most 3, titles of at most 20 characters) under ``text``; a tap
-    comes back as ``interactive.button_reply`` with the id."""
-    kind, to = recipient(thread_id)
-    replies = [{"type": "reply", "reply": {"id": payload[:BUTTON_ID],
-                                           "title": title[:BUTTON_TITLE].rstrip() or "…"}}
-               for title, payload in buttons[:BUTTON_LIMIT]]
-    return {"messaging_product": "whatsapp", "recipient_type": kind, "to": to,
-            "type": "interactive",
-            "interactive": {"type": "button", "body": {"text": text},
-                            "action": {"buttons": replies}}}
 
 
 def template_body(thread_id: str, name: str, language: str,

@@ -14,7 +14,7 @@ from bridge.config import Settings
 from bridge.domain import Attachment, InboundMessage, ParsedWebhook, Sender, ThreadKey
 from bridge.errors import ConfigError, PayloadError
 from bridge.social.telegram.adapter import TelegramChannel
-from bridge.social.telegram.mapping import MessageEdit, bot_id_from_token, file_id_from_url
+from bridge.social.telegram.mapping import bot_id_from_token, file_id_from_url
 from bridge.social.telegram.payloads import decode
 
 BOT = "7012345678"
@@ -50,24 +50,37 @@ def parsed_message(body: dict[str, Any]) -> InboundMessage:
     return only
 
 
-def test_edited_message_is_ignored_by_parse_and_read_by_parse_edits() -> None:
+def test_edited_message_is_an_edit_event_of_the_original() -> None:
     body = update("edited_message", text="hello, fixed", edit_date=EDIT_DATE)
-    assert channel.parse(body) == ParsedWebhook(ignored=("edited",))
-    assert channel.parse_edits(body) == (MessageEdit(
+    assert channel.parse(body) == ParsedWebhook(messages=(InboundMessage(
         thread=ThreadKey("telegram", BOT, str(CHAT)),
-        message_id=f"{CHAT}:7",  # the original's id: the core finds the ticket by it
+        message_id=f"edit:{CHAT}:7:{EDIT_DATE}",  # one row per edit
         sender=ANAHIT,
-        edited_at=datetime.fromtimestamp(EDIT_DATE, UTC),
+        sent_at=datetime.fromtimestamp(EDIT_DATE, UTC),
         text="hello, fixed",
-    ),)
-    assert channel.parse_edits(update()) == ()
+        kind="edit",
+        refers_to=f"{CHAT}:7",  # the original's id: the core quotes its inbox row
+    ),))
+
+
+def test_a_second_edit_is_another_row() -> None:
+    first = parsed_message(update("edited_message", text="v2", edit_date=EDIT_DATE))
+    second = parsed_message(update("edited_message", text="v3", edit_date=EDIT_DATE + 60))
+    assert first.message_id != second.message_id
+    assert first.refers_to == second.refers_to == f"{CHAT}:7"
+
+
+def test_edit_survives_the_inbox_round_trip() -> None:
+    edit = parsed_message(update("edited_message", text="Բարեւ 👋", edit_date=EDIT_DATE))
+    assert InboundMessage.from_json(edit.to_json()) == edit
 
 
 def test_edited_caption_keeps_the_attachment() -> None:
     photo = [{"file_id": "P1", "width": 90, "height": 90}]
     body = update("edited_message", text=None, caption="new caption", photo=photo,
                   edit_date=EDIT_DATE)
-    [edit] = channel.parse_edits(body)
+    edit = parsed_message(body)
+    assert edit.kind == "edit"
     assert (edit.text, [a.url for a in edit.attachments]) == ("new caption", ["telegram-file:P1"])
 
 
@@ -75,13 +88,13 @@ def test_moving_live_location_is_not_an_edit() -> None:
     location = {"latitude": 40.18, "longitude": 44.51, "live_period": 900}
     body = update("edited_message", text=None, location=location, edit_date=EDIT_DATE)
     assert channel.parse(body) == ParsedWebhook(ignored=("live_location",))
-    assert channel.parse_edits(body) == ()
 
 
 def test_own_messages_are_ignored() -> None:
     own = {"id": int(BOT), "is_bot": True, "first_name": "Support"}
     assert channel.parse(update(**{"from": own})) == ParsedWebhook(ignored=("own",))
-    assert channel.parse_edits(update("edited_message", **{"from": own})) == ()
+    assert channel.parse(update("edited_message", **{"from": own})) == ParsedWebhook(
+        ignored=("own",))
 
 
 def test_another_bots_message_is_a_message() -> None:
@@ -125,11 +138,67 @@ def test_service_messages_are_ignored(service: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("kind", [
-    "edited_channel_post", "callback_query", "chat_member", "business_message",
+    "edited_channel_post", "chat_member", "business_message",
     "message_reaction_count", "inline_query", "poll_answer", "chat_join_request",
 ])
 def test_other_update_kinds_are_ignored_by_name(kind: str) -> None:
     assert channel.parse({"update_id": 1, kind: {}}) == ParsedWebhook(ignored=(kind,))
+
+
+# ---- taps on the bridge's inline buttons (callback_query) ------------------------------
+
+KEYBOARD = {"inline_keyboard": [[{"text": "👍 Good", "callback_data": "bridge:csat:42:good"}],
+                                [{"text": "👎 Bad", "callback_data": "bridge:csat:42:bad"}]]}
+
+
+def callback(data: str | None = "bridge:csat:42:bad", **fields: Any) -> dict[str, Any]:
+    bot = {"id": int(BOT), "is_bot": True, "first_name": "Support"}
+    query: dict[str, Any] = {
+        "id": "4382bfdwdsb323b2d9", "from": USER, "chat_instance": "-5234234",
+        "message": message("How did we do?", **{"from": bot, "reply_markup": KEYBOARD}),
+        **fields}
+    if data is not None:
+        query["data"] = data
+    return {"update_id": 901, "callback_query": query}
+
+
+def test_tapped_button_is_the_customers_answer() -> None:
+    from bridge import clock
+
+    at = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    clock.set_clock(lambda: at)  # the query has no date: received now
+    try:
+        answer = parsed_message(callback())
+    finally:
+        clock.set_clock(None)
+    assert answer == InboundMessage(
+        thread=ThreadKey("telegram", BOT, str(CHAT)), message_id="callback:4382bfdwdsb323b2d9",
+        sender=ANAHIT, sent_at=at, text="👎 Bad", quick_reply="bridge:csat:42:bad")
+    assert InboundMessage.from_json(answer.to_json()) == answer
+
+
+def test_tap_in_a_group_belongs_to_the_group() -> None:
+    body = callback()
+    body["callback_query"]["message"]["chat"] = {"id": GROUP, "type": "supergroup"}
+    assert parsed_message(body).thread == ThreadKey("telegram", BOT, str(GROUP))
+
+
+def test_tap_without_its_message_keeps_the_data() -> None:
+    body = callback("bridge:csat:42:good")
+    del body["callback_query"]["message"]  # sent via the bot in inline mode
+    answer = parsed_message(body)
+    assert (answer.thread.thread_id, answer.text, answer.quick_reply) == (
+        str(CHAT), "bridge:csat:42:good", "bridge:csat:42:good")
+
+
+def test_game_callbacks_are_ignored() -> None:
+    body = callback(None, game_short_name="tetris")
+    assert channel.parse(body) == ParsedWebhook(ignored=("callback_game",))
+
+
+def test_malformed_callback_query_is_a_payload_error() -> None:
+    with pytest.raises(PayloadError, match="callback_query"):
+        channel.parse({"update_id": 1, "callback_query": {}})
 
 
 def test_animation_wins_over_its_document_copy() -> None:

@@ -118,10 +118,56 @@ def test_other_references_are_no_reply(
     assert "reply_parameters" not in emu.state.sent[0]["body"]
 
 
-def test_quick_replies_are_sent_as_lines(emu: TelegramEmulator, channel: TelegramChannel) -> None:
+def test_quick_replies_are_an_inline_keyboard(emu: TelegramEmulator,
+                                              channel: TelegramChannel) -> None:
     buttons = (("👍 Good", "bridge:csat:42:good"), ("👎 Bad", "bridge:csat:42:bad"))
     channel.send(reply("How did we do?", quick_replies=buttons), None, NOW)
-    assert emu.state.sent[0]["text"] == "How did we do?\n\n👍 Good\n👎 Bad"
+    [sent] = emu.state.sent
+    assert sent["text"] == "How did we do?"
+    assert sent["body"]["reply_markup"] == {"inline_keyboard": [
+        [{"text": "👍 Good", "callback_data": "bridge:csat:42:good"}],
+        [{"text": "👎 Bad", "callback_data": "bridge:csat:42:bad"}]]}
+
+
+def test_keyboard_goes_under_the_last_part(emu: TelegramEmulator,
+                                           channel: TelegramChannel) -> None:
+    channel.send(reply("word " * 2000, quick_replies=(("Yes", "y"),)), None, NOW)
+    markups = [s["body"].get("reply_markup") for s in emu.state.sent]
+    assert markups == [None, None, {"inline_keyboard": [[{"text": "Yes", "callback_data": "y"}]]}]
+
+
+def test_payload_over_64_bytes_falls_back_to_lines(emu: TelegramEmulator,
+                                                   channel: TelegramChannel) -> None:
+    long = "bridge:csat:" + "é" * 30  # 72 bytes: Telegram would refuse or cut it
+    buttons = (("👍 Good", "bridge:csat:42:good"), ("Other", long))
+    channel.send(reply("How did we do?", quick_replies=buttons), None, NOW)
+    [sent] = emu.state.sent
+    assert sent["text"] == "How did we do?\n\n👍 Good\nOther"
+    assert "reply_markup" not in sent["body"]
+
+
+def tap(query_id: str, quick_reply: str | None = "bridge:csat:42:good") -> InboundMessage:
+    return InboundMessage(THREAD, f"callback:{query_id}", Sender(str(CHAT)), NOW, "👍 Good",
+                          quick_reply=quick_reply)
+
+
+def test_a_tapped_button_is_answered(emu: TelegramEmulator, channel: TelegramChannel) -> None:
+    channel.acknowledge(tap("4382bfdwdsb323b2d9"))
+    assert emu.state.answered == [{"callback_query_id": "4382bfdwdsb323b2d9"}]
+
+
+def test_answering_is_best_effort(emu: TelegramEmulator, channel: TelegramChannel) -> None:
+    channel.acknowledge(tap("expired-1"))  # Telegram: "query is too old": no error raised
+    emu.state.add_fault(Fault(path="/answerCallbackQuery$", status=502))
+    channel.acknowledge(tap("q-2"))
+    assert emu.state.answered == []
+
+
+def test_only_taps_are_answered(emu: TelegramEmulator, channel: TelegramChannel) -> None:
+    emu.state.add_fault(Fault(path=".", status=500, count=10))  # any request would show
+    channel.acknowledge(InboundMessage(THREAD, f"{CHAT}:7", Sender(str(CHAT)), NOW, "hi"))
+    channel.acknowledge(tap("q-3", quick_reply=None))
+    assert emu.state.faults[0].count == 10
 
 
 def test_flood_control_429_is_transient_with_retry_after(

@@ -65,11 +65,14 @@ def test_bridge_requests_conform_to_the_spec_strictly(emu: WhatsAppEmulator,
     emu.customer_wrote(WA_ID)
     channel.send(OutboundMessage(THREAD, "x " * 3000), NOW, NOW)
     channel.send(OutboundMessage(THREAD, "Rate us", quick_replies=(("Good", "g"),)), NOW, NOW)
+    many = tuple((f"A rather long option title {i}", f"o{i}") for i in range(5))
+    channel.send(OutboundMessage(THREAD, "Pick one", quick_replies=many), NOW, NOW)
     channel.send_template(THREAD, "hello_world", "en_US",
                           ({"type": "body", "parameters": [{"type": "text", "text": "x"}]},))
     bodies = [s["body"] for s in emu.state.sent]
-    assert [b["type"] for b in bodies] == ["text", "text", "interactive", "template"]
-    assert [message_problems(b, strict) for b in bodies] == [[], [], [], []]
+    assert [b["type"] for b in bodies] == ["text", "text", "interactive", "interactive",
+                                           "template"]
+    assert [message_problems(b, strict) for b in bodies] == [[], [], [], [], []]
 
 
 def text(**changes: Any) -> dict[str, Any]:
@@ -92,6 +95,16 @@ def button(title: str = "Good", bid: str = "g") -> dict[str, Any]:
     return {"type": "reply", "reply": {"id": bid, "title": title}}
 
 
+def listing(*rows: dict[str, Any], label: str = "Choose", **section: Any) -> dict[str, Any]:
+    return text(type="interactive", text=None, interactive={
+        "type": "list", "body": {"text": "Pick one"},
+        "action": {"button": label, "sections": [{"rows": list(rows), **section}]}})
+
+
+def row(title: str = "Option", rid: str = "o", **more: str) -> dict[str, Any]:
+    return {"id": rid, "title": title, **more}
+
+
 @pytest.mark.parametrize(("body", "complaint"), [
     (text(messaging_product=None), "messaging_product is required"),
     (text(recipient_type="everyone"), "recipient_type must be one of ['individual', 'group']"),
@@ -107,6 +120,12 @@ def button(title: str = "Good", bid: str = "g") -> dict[str, Any]:
     (buttons(button("A title that is too long")), "at most 20 chars"),
     (buttons(button("Same", "a"), button("Same", "b")), "unique"),
     (buttons(button(bid="x" * 257)), "at most 256 characters"),
+    (listing(*(row(f"R{i}", f"r{i}") for i in range(11))), "1 to 10 rows"),
+    (listing(row("A row title longer than 24")), "at most 24 characters"),
+    (listing(row(description="d" * 73)), "at most 72 characters"),
+    (listing(row(rid="x" * 201)), "at most 200 characters"),
+    (listing(row("One", "same"), row("Two", "same")), "unique"),
+    (listing(row(), label="A label far too long here"), "1 to 20 characters"),
 ])
 def test_emulator_refuses_invalid_sends(emu: WhatsAppEmulator, body: dict[str, Any],
                                         complaint: str) -> None:

@@ -2,7 +2,9 @@
 
 Every fixture is read as bytes, signed with a test secret, verified with the shared
 ``bridge.social.meta.verify_signature``, decoded, and parsed both ways: ``parse`` (what
-becomes a ticket) and ``parse_events`` (edits, deletions, statuses, system notices).
+becomes an inbox row: messages, edits, deletions, failed deliveries) and ``parse_events``
+(the typed events: edits, deletions, statuses, system notices); ``parse_receipts`` for the
+receipts.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pytest
 from bridge.config import Settings
 from bridge.domain import Attachment, InboundMessage, ParsedWebhook, Sender, ThreadKey
 from bridge.errors import PayloadError, SignatureError
+from bridge.receipts import Receipt
 from bridge.social import meta
 from bridge.social.whatsapp.adapter import WhatsAppChannel
 from bridge.social.whatsapp.events import (
@@ -28,7 +31,7 @@ from bridge.social.whatsapp.events import (
     PlatformProblem,
     SystemNotice,
     WhatsAppEvent,
-    note_text,
+    window_failure,
 )
 from tests.conftest import shared_path
 
@@ -300,28 +303,26 @@ def test_edited_message_image() -> None:
     # The contacts entry names another wa_id than the sender's: no name is borrowed.
     image = Attachment("image", url="whatsapp-media:1234567890", mime_type="image/jpeg",
                        platform_type="image")
-    edit = MessageEdited(
-        ThreadKey("whatsapp", "106540352242922", "16505551234"),
-        "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=",
-        "wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA=",
-        Sender("16505551234"), at(1749854575), "Updated image caption", (image,))
-    assert parse_fixture("edited_message_image.json") == (ignored("edited"), (edit,))
-    assert note_text(edit) == (
-        "The customer edited a WhatsApp message "
-        "(wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA=); the original "
-        "stays above. New version:\nUpdated image caption\n[image] whatsapp-media:1234567890")
+    original = "wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA="
+    edit_id = "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA="
+    thread = ThreadKey("whatsapp", "106540352242922", "16505551234")
+    edit = MessageEdited(thread, edit_id, original, Sender("16505551234"), at(1749854575),
+                         "Updated image caption", (image,))
+    row = InboundMessage(thread, f"edit:{original}:{edit_id}", Sender("16505551234"),
+                         at(1749854575), "Updated image caption", (image,), kind="edit",
+                         refers_to=original)
+    assert parse_fixture("edited_message_image.json") == (only(row), (edit,))
 
 
 def test_deleted_message_revoke() -> None:
     # Placeholders are kept as in the source: they are opaque ids to us.
-    deleted = MessageDeleted(
-        ThreadKey("whatsapp", "<BUSINESS_PHONE_NUMBER_ID>", "<WHATSAPP_USER_PHONE_NUMBER>"),
-        "<WHATSAPP_MESSAGE_ID>", "<ORIGINAL_WHATSAPP_MESSAGE_ID>",
-        Sender("<WHATSAPP_USER_PHONE_NUMBER>"), at(1697043223))
-    assert parse_fixture("deleted_message_revoke.json") == (ignored("deleted"), (deleted,))
-    assert note_text(deleted) == (
-        "The customer deleted a WhatsApp message (<ORIGINAL_WHATSAPP_MESSAGE_ID>) for "
-        "everyone; the original stays on this ticket.")
+    thread = ThreadKey("whatsapp", "<BUSINESS_PHONE_NUMBER_ID>", "<WHATSAPP_USER_PHONE_NUMBER>")
+    deleted = MessageDeleted(thread, "<WHATSAPP_MESSAGE_ID>", "<ORIGINAL_WHATSAPP_MESSAGE_ID>",
+                             Sender("<WHATSAPP_USER_PHONE_NUMBER>"), at(1697043223))
+    row = InboundMessage(thread, "delete:<ORIGINAL_WHATSAPP_MESSAGE_ID>",
+                         Sender("<WHATSAPP_USER_PHONE_NUMBER>"), at(1697043223), kind="delete",
+                         refers_to="<ORIGINAL_WHATSAPP_MESSAGE_ID>")
+    assert parse_fixture("deleted_message_revoke.json") == (only(row), (deleted,))
 
 
 def test_system_identity_changed() -> None:
@@ -329,7 +330,6 @@ def test_system_identity_changed() -> None:
                           "customer_identity_changed", "User identity changed", at(1697044706))
     expected = (ignored("customer_identity_changed"), (notice,))
     assert parse_fixture("system_identity_changed.json") == expected
-    assert note_text(notice) == "WhatsApp notice (customer_identity_changed): User identity changed"
 
 
 def test_system_user_changed_number() -> None:
@@ -345,15 +345,21 @@ def test_webhook_level_errors() -> None:
     problem = AccountProblem(COURIER, (PlatformProblem(
         0, "We were unable to authenticate the app user"),))
     assert parse_fixture("webhook_level_errors.json") == (ignored("errors"), (problem,))
-    assert note_text(problem) is None  # logged, not written on any ticket
+    assert channel.parse_receipts(decoded("webhook_level_errors.json")) == ()
 
 
-# ---- statuses of our sends: recorded, never tickets -------------------------------------
+# ---- statuses of our sends: receipts recorded, failures noted, never tickets -------------
+
+
+def receipt(state: str, epoch: int, account: str = ACCOUNT, recipient: str = WA_ID,
+            mid: str = "wamid.xyzxyz") -> Receipt:
+    return Receipt(ThreadKey("whatsapp", account, recipient), state, at(epoch), (mid,))
 
 
 def test_status_sent() -> None:
     expected = (ignored("status_sent"), (status("sent", 1698266945),))
     assert parse_fixture("status_sent.json") == expected
+    assert channel.parse_receipts(decoded("status_sent.json")) == (receipt("sent", 1698266945),)
 
 
 def test_status_sent_referral_conversion() -> None:
@@ -370,12 +376,20 @@ def test_status_sent_with_biz_opaque_callback_data() -> None:
 def test_status_delivered() -> None:
     delivered = status("delivered", 1698266945)
     assert parse_fixture("status_delivered.json") == (ignored("status_delivered"), (delivered,))
-    assert note_text(delivered) is None
+    assert channel.parse_receipts(decoded("status_delivered.json")) == (
+        receipt("delivered", 1698266945),)
 
 
 def test_status_read() -> None:
     assert parse_fixture("status_read.json") == (ignored("status_read"),
                                                  (status("read", 1689380458),))
+    assert channel.parse_receipts(decoded("status_read.json")) == (receipt("read", 1689380458),)
+
+
+def failed_row(epoch: int, reason: str, account: str = ACCOUNT, recipient: str = WA_ID,
+               mid: str = "wamid.xyzxyz") -> InboundMessage:
+    return InboundMessage(ThreadKey("whatsapp", account, recipient), f"status:{mid}:failed",
+                          Sender(recipient), at(epoch), reason, kind="status", refers_to=mid)
 
 
 def test_status_failed() -> None:
@@ -383,12 +397,12 @@ def test_status_failed() -> None:
                               "Failed to send message because this user's phone number is part "
                               "of an experiment")
     failed = status("failed", 1689380458, problem)
-    assert parse_fixture("status_failed.json") == (ignored("status_failed"), (failed,))
-    assert not failed.window_closed
-    assert note_text(failed) == (
-        "WhatsApp could not deliver message wamid.xyzxyz: User's number is part of an "
-        "experiment (code 130472): Failed to send message because this user's phone number "
-        "is part of an experiment.")
+    reason = ("User's number is part of an experiment (code 130472): Failed to send message "
+              "because this user's phone number is part of an experiment")
+    assert parse_fixture("status_failed.json") == (only(failed_row(1689380458, reason)),
+                                                   (failed,))
+    assert not failed.window_closed and not window_failure(failed_row(1689380458, reason))
+    assert channel.parse_receipts(decoded("status_failed.json")) == ()
 
 
 def test_status_failed_media_404() -> None:
@@ -396,9 +410,10 @@ def test_status_failed_media_404() -> None:
                                       "404 (Not Found)")
     failed = status("failed", COURIER_AT, problem, account=COURIER, recipient=COURIER_WA,
                     mid="external_id")
-    assert parse_fixture("status_failed_media_404.json") == (ignored("status_failed"), (failed,))
-    assert failed.reason == ("Request for url https://URL.jpg failed with error: 404 (Not Found)"
-                             " (code 131014)")
+    reason = "Request for url https://URL.jpg failed with error: 404 (Not Found) (code 131014)"
+    assert failed.reason == reason
+    row = failed_row(COURIER_AT, reason, COURIER, COURIER_WA, "external_id")
+    assert parse_fixture("status_failed_media_404.json") == (only(row), (failed,))
 
 
 # ---- bodies built here: shapes no capture covers ------------------------------------
@@ -447,7 +462,9 @@ def test_window_failure_status_is_flagged() -> None:
             "errors": [error]}
     [event] = channel.parse_events(body_with(statuses=[item]))
     assert isinstance(event, DeliveryStatus) and event.window_closed
-    assert "only an approved template can reach them now" in (note_text(event) or "")
+    [row] = channel.parse(body_with(statuses=[item])).messages
+    assert row.kind == "status" and window_failure(row) and channel.window_failure(row)
+    assert row.text == "Re-engagement message (code 131047): More than 24 hours have passed."
 
 
 @pytest.mark.parametrize(("item", "reason"), [

@@ -12,6 +12,7 @@ import requests
 from bridge.config import Settings
 from bridge.domain import OutboundMessage, ThreadKey
 from bridge.errors import PermanentError, TransientError, WindowClosed
+from bridge.held import capability
 from bridge.social.whatsapp.adapter import WhatsAppChannel
 from bridge.social.whatsapp.client import retry_after
 from bridge.social.whatsapp.events import DeliveryStatus
@@ -113,7 +114,9 @@ def test_late_send_accepted_then_failed_by_status_webhook(
     assert isinstance(event, DeliveryStatus)
     assert (event.message_id, event.status, event.window_closed) == (
         result.platform_message_ids[0], "failed", True)
-    assert channel.parse(webhook).ignored == ("status_failed",)
+    [row] = channel.parse(webhook).messages  # an inbox row: the core notes it on the ticket
+    assert (row.kind, row.refers_to, channel.window_failure(row)) == (
+        "status", result.platform_message_ids[0], True)
 
 
 def test_template_goes_out_outside_the_window(emu: WhatsAppEmulator,
@@ -153,7 +156,7 @@ def test_long_reply_is_split_in_order(emu: WhatsAppEmulator, channel: WhatsAppCh
 
 def test_quick_replies_become_reply_buttons(emu: WhatsAppEmulator,
                                             channel: WhatsAppChannel) -> None:
-    buttons = (("Good 👍", "bridge:csat:42:good"), ("Not good at all, sorry", "bridge:csat:42:bad"))
+    buttons = (("Good 👍", "bridge:csat:42:good"), ("Not good, sorry", "bridge:csat:42:bad"))
     channel.send(reply("How did we do?", quick_replies=buttons), emu.customer_wrote(WA_ID), NOW)
     [sent] = emu.state.sent
     assert sent["interactive"] == {
@@ -161,15 +164,45 @@ def test_quick_replies_become_reply_buttons(emu: WhatsAppEmulator,
         "action": {"buttons": [
             {"type": "reply", "reply": {"id": "bridge:csat:42:good", "title": "Good 👍"}},
             {"type": "reply", "reply": {"id": "bridge:csat:42:bad",
-                                        "title": "Not good at all, sor"}}]}}
+                                        "title": "Not good, sorry"}}]}}
 
 
-def test_more_than_three_quick_replies_become_lines(emu: WhatsAppEmulator,
-                                                    channel: WhatsAppChannel) -> None:
-    buttons = tuple((f"Option {i}", f"p{i}") for i in range(4))
+def test_a_title_over_20_characters_makes_a_list(emu: WhatsAppEmulator,
+                                                 channel: WhatsAppChannel) -> None:
+    buttons = (("Good 👍", "bridge:csat:42:good"),
+               ("Not good at all, I am sorry to say", "bridge:csat:42:bad"))
+    channel.send(reply("How did we do?", quick_replies=buttons), emu.customer_wrote(WA_ID), NOW)
+    [sent] = emu.state.sent
+    assert sent["interactive"] == {
+        "type": "list", "body": {"text": "How did we do?"},
+        "action": {"button": "Choose", "sections": [{"rows": [
+            {"id": "bridge:csat:42:good", "title": "Good 👍"},
+            {"id": "bridge:csat:42:bad", "title": "Not good at all, I am s…",
+             "description": "Not good at all, I am sorry to say"}]}]}}
+
+
+def test_four_to_ten_quick_replies_make_a_list(emu: WhatsAppEmulator,
+                                               channel: WhatsAppChannel) -> None:
+    buttons = tuple((f"Option {i}", f"p{i}") for i in range(10))
     channel.send(reply("Pick one:", quick_replies=buttons), emu.customer_wrote(WA_ID), NOW)
     [sent] = emu.state.sent
-    assert sent["text"] == "Pick one:\n\nOption 0\nOption 1\nOption 2\nOption 3"
+    rows = sent["interactive"]["action"]["sections"][0]["rows"]
+    assert [(r["id"], r["title"]) for r in rows] == [(p, t) for t, p in buttons]
+
+
+def test_more_than_ten_quick_replies_become_lines(emu: WhatsAppEmulator,
+                                                  channel: WhatsAppChannel) -> None:
+    buttons = tuple((f"Option {i}", f"p{i}") for i in range(11))
+    channel.send(reply("Pick one:", quick_replies=buttons), emu.customer_wrote(WA_ID), NOW)
+    [sent] = emu.state.sent
+    assert sent["text"] == "Pick one:\n\n" + "\n".join(f"Option {i}" for i in range(11))
+
+
+def test_ids_too_long_for_a_list_become_lines(emu: WhatsAppEmulator,
+                                              channel: WhatsAppChannel) -> None:
+    buttons = tuple((f"Option {i}", f"p{i}" + "x" * 200) for i in range(4))
+    channel.send(reply("Pick one:", quick_replies=buttons), emu.customer_wrote(WA_ID), NOW)
+    assert emu.state.sent[0]["type"] == "text"
 
 
 def test_long_reply_with_buttons_keeps_the_last_part_short(
@@ -349,3 +382,33 @@ def test_media_over_the_download_limit_is_none(emu: WhatsAppEmulator, channel: W
     monkeypatch.setattr(rendering, "MAX_DOWNLOAD", 4)
     media_id = emu.state.add_media(b"12345", "video/mp4")
     assert channel.fetch_attachment(f"whatsapp-media:{media_id}") is None
+
+
+def test_start_up_notes_ask_for_a_template() -> None:
+    unset = Settings(WHATSAPP_PHONE_NUMBER_ID=PHONE, WHATSAPP_ACCESS_TOKEN=TOKEN)
+    assert any(n.startswith("WHATSAPP_TEMPLATE_NAME unset") for n in unset.missing())
+    assert unset.WHATSAPP_TEMPLATE_LANGUAGE == "en_US"
+    named = Settings(WHATSAPP_PHONE_NUMBER_ID=PHONE, WHATSAPP_ACCESS_TOKEN=TOKEN,
+                     WHATSAPP_TEMPLATE_NAME="reengage")
+    assert not any("WHATSAPP_TEMPLATE_NAME" in n for n in named.missing())
+    assert not any("WHATSAPP_TEMPLATE_NAME" in n for n in Settings().missing())  # no WhatsApp
+
+
+def test_held_reply_capability(emu: WhatsAppEmulator) -> None:
+    channel = WhatsAppChannel(Settings(
+        META_GRAPH_BASE_URL=emu.url, WHATSAPP_PHONE_NUMBER_ID=PHONE, WHATSAPP_ACCESS_TOKEN=TOKEN,
+        WHATSAPP_TEMPLATE_NAME="hello_world"))
+    assert capability(channel) is channel
+    assert channel.reengagement_template(THREAD) == "'hello_world' (en_US)"
+    assert channel.window_open(NOW - timedelta(hours=24), NOW)
+    assert not channel.window_open(NOW - timedelta(hours=24, seconds=1), NOW)
+    assert not channel.window_open(None, NOW)
+    result = channel.send_reengagement(THREAD)
+    [sent] = emu.state.sent
+    assert sent["template"] == {"name": "hello_world",
+                                "language": {"policy": "deterministic", "code": "en_US"}}
+    assert result.platform_message_ids == (sent["message_id"],)
+    unset = WhatsAppChannel(Settings(WHATSAPP_PHONE_NUMBER_ID=PHONE))
+    assert unset.reengagement_template(THREAD) is None
+    with pytest.raises(PermanentError, match="WHATSAPP_TEMPLATE_NAME"):
+        unset.send_reengagement(THREAD)

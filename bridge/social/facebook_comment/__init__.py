@@ -1,0 +1,1 @@
+"""Facebook page comments: ``object == "page"`` webhooks, ``changes`` with field ``feed``."""

@@ -1,0 +1,32 @@
+"""Graph calls for page comments: public replies (``POST /{comment-id}/comments``) and
+private replies (``POST /{page-id}/messages`` with ``recipient.comment_id``), with the
+page access token. Error mapping in ``bridge.social.meta_client``."""
+
+from __future__ import annotations
+
+from bridge.config import Settings
+from bridge.social.meta_client import MetaClient
+
+REPLY_EDGE = "comments"
+
+
+class FacebookCommentClient(MetaClient):
+    """One page's comment replies."""
+
+    platform = "Facebook"
+
+    @classmethod
+    def from_settings(cls, settings: Settings,
+                      access_token: str | None = None) -> FacebookCommentClient:
+        """The environment's page token unless ``access_token`` (one page's) is given."""
+        token = settings.META_PAGE_ACCESS_TOKEN if access_token is None else access_token
+        return cls(
+            settings.META_GRAPH_BASE_URL,
+            settings.META_GRAPH_VERSION,
+            token,
+            settings.BRIDGE_HTTP_TIMEOUT,
+        )
+
+    def reply(self, comment_id: str, text: str) -> str:
+        """A public reply under ``comment_id``: the new comment's id."""
+        return self.reply_to_comment(comment_id, REPLY_EDGE, text)

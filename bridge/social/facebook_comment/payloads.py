@@ -1,0 +1,67 @@
+"""Typed models of the Page ``feed`` webhook (``object == "page"``, ``entry[].changes[]``).
+
+Follows Meta's Webhooks reference for the Page object, field ``feed``: ``value.item``
+says what changed (``comment``, ``reaction``, ``status``, ``photo``...), ``value.verb``
+how (``add``, ``edited``, ``remove``, ``hide``, ``unhide``). A comment carries
+``comment_id``, ``post_id``, ``parent_id`` (the post for a top-level comment, the
+comment replied to otherwise), ``from {id, name}``, ``message``, ``created_time``
+(epoch seconds) and, when it has one, ``photo`` or ``video`` (a URL) and ``post``
+(with the post's ``permalink_url``).
+
+Tolerant like the Messenger models: unknown fields are kept, ids are strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True, frozen=True,
+                              populate_by_name=True)
+
+
+class Author(_Model):
+    id: str | None = None
+    name: str | None = None
+
+
+class Post(_Model):
+    id: str | None = None
+    permalink_url: str | None = None
+    status_type: str | None = None
+
+
+class FeedValue(_Model):
+    """One feed change; only comments are read closely."""
+
+    item: str | None = None
+    verb: str | None = None
+    comment_id: str | None = None
+    post_id: str | None = None
+    parent_id: str | None = None
+    author: Author | None = Field(default=None, alias="from")
+    message: str | None = None
+    created_time: int | float | str | None = None
+    photo: str | None = None
+    video: str | None = None
+    post: Post | None = None
+    permalink_url: str | None = None
+
+
+class Change(_Model):
+    field: str | None = None
+    value: Any = None  # read only for the fields this channel handles
+
+
+class Entry(_Model):
+    id: str
+    time: int | float | str | None = None
+    changes: list[Change] | None = None
+
+
+class PageWebhook(_Model):
+    object: str
+    entry: list[Entry]

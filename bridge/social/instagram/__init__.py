@@ -1,0 +1,1 @@
+"""Instagram DMs: ``object == "instagram"`` webhooks, ``entry[].messaging``."""

@@ -1,0 +1,1 @@
+"""Instagram comments: ``object == "instagram"`` webhooks, ``changes`` with field ``comments``."""

@@ -1,0 +1,1 @@
+"""Facebook page comments: feed fixtures, public and private replies, the Graph emulator."""

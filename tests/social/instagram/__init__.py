@@ -1,0 +1,1 @@
+"""Instagram DMs: captured fixtures, sends against the Graph emulator, receipts, profiles."""

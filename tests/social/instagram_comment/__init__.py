@@ -1,0 +1,1 @@
+"""Instagram comments: fixtures, public and private replies against the Graph emulator."""
