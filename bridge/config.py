@@ -136,6 +136,12 @@ class Settings(BaseSettings):
                          "ask the customer to write)")
         if self.TELEGRAM_BOT_TOKEN and not self.TELEGRAM_SECRET_TOKEN:
             notes.append("TELEGRAM_SECRET_TOKEN unset: /webhooks/telegram refuses every POST")
+        x_unset = [name for name in ("X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN",
+                                     "X_ACCESS_TOKEN_SECRET") if not getattr(self, name)]
+        if (self.X_ACCOUNT_ID or self.X_CONSUMER_KEY) and x_unset:
+            notes.append(f"X: set {', '.join(x_unset)} or replies cannot reach X"
+                         + ("; /webhooks/x refuses every POST without X_CONSUMER_SECRET"
+                            if "X_CONSUMER_SECRET" in x_unset else ""))
         if not self.BRIDGE_ADMIN_TOKEN:
             notes.append("BRIDGE_ADMIN_TOKEN unset: the admin API is closed")
         return notes

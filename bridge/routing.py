@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bridge import clock
 from bridge.db import insert_ignore
 from bridge.ingest import mark_due
-from bridge.models import Conversation, Delivery, InboxMessage
+from bridge.models import Conversation, Delivery, InboxMessage, SentMessage
 
 _MAX_HOPS = 20  # replies to replies not yet routed, followed up to this depth
 
@@ -50,8 +50,8 @@ def route(s: Session, inbox_ids: Sequence[int] | None = None, limit: int = 1000)
 
 def answered_conversation(s: Session, row: InboxMessage) -> int | None:
     """The conversation of the message ``row`` answers (``InboundMessage.in_reply_to``),
-    when the bridge holds it: a customer's message (inbox) or one of our sends (a
-    delivery's platform ids). A parent not routed yet is followed to its own parent or
+    when the bridge holds it: a customer's message (inbox) or one of our sends
+    (``sent_messages``). A parent not routed yet is followed to its own parent or
     thread. ``None``: not a reply, or a reply to something unknown (its own thread)."""
     current = row
     for _ in range(_MAX_HOPS):
@@ -78,14 +78,16 @@ def _in_reply_to(payload: str) -> str | None:
 
 
 def _sent_in(s: Session, row: InboxMessage, platform_id: str) -> int | None:
-    """The conversation a reply of ours with this platform id was delivered on."""
-    found = s.scalars(
+    """The conversation a reply of ours with this platform id was delivered on: one
+    equality lookup on ``sent_messages``' unique (channel, account_id, message_id). The
+    delivery's conversation must be of the row's channel too: a private reply's ids are
+    filed under the DM channel while its delivery stays on the comment's conversation."""
+    return s.scalar(
         select(Delivery.conversation_id)
+        .join(SentMessage, SentMessage.delivery_id == Delivery.id)
         .join(Conversation, Conversation.id == Delivery.conversation_id)
-        .where(Conversation.channel == row.channel, Conversation.account_id == row.account_id,
-               Delivery.platform_message_ids.contains(json.dumps(platform_id), autoescape=True))
-        .order_by(Delivery.id.desc())).first()
-    return found
+        .where(SentMessage.channel == row.channel, SentMessage.account_id == row.account_id,
+               SentMessage.message_id == platform_id, Conversation.channel == row.channel))
 
 
 def link_thread(s: Session, channel: str, account_id: str, thread_id: str,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bridge import db, ingest, routing
 from bridge.domain import InboundMessage, Sender, ThreadKey
-from bridge.models import Conversation, Delivery, InboxMessage
+from bridge.models import Conversation, Delivery, InboxMessage, SentMessage
 from bridge.social.x.threads import latest_customer_post
 from tests.conftest import apply_env
 
@@ -82,15 +82,52 @@ def test_an_unrouted_parent_is_followed_to_its_own_thread(database: str) -> None
     assert thread_of(conv) == "tweet:300"
 
 
+def sent(conv: int, *post_ids: str, channel: str = "x", account: str = ACCOUNT,
+         record: bool = True) -> None:
+    """A delivered reply of ours on ``conv``; ``record``: its ids in ``sent_messages``, as
+    the worker files them on each send."""
+    with db.session() as s:
+        d = Delivery(helpdesk="zendesk", comment_id=f"c-{post_ids[0]}", conversation_id=conv,
+                     ticket_id="7", body="Sorry!", state="sent",
+                     platform_message_ids=json.dumps(list(post_ids)))
+        s.add(d)
+        s.flush()
+        if record:
+            s.add_all(SentMessage(channel=channel, account_id=account, message_id=m,
+                                  delivery_id=d.id) for m in post_ids)
+        s.commit()
+
+
 def test_a_reply_to_one_of_our_replies_joins_its_conversation(database: str) -> None:
     (conv,) = deliver(post("400", 0))
-    with db.session() as s:
-        s.add(Delivery(helpdesk="zendesk", comment_id="c-1", conversation_id=conv,
-                       ticket_id="7", body="Sorry!", state="sent",
-                       platform_message_ids=json.dumps(["1900000000000000001",
-                                                        "1900000000000000002"])))
-        s.commit()
+    sent(conv, "1900000000000000001", "1900000000000000002")  # a reply in two posts
     assert deliver(post("401", 5, in_reply_to="1900000000000000002")) == [conv]
+    assert deliver(post("402", 6, in_reply_to="1900000000000000001")) == [conv]
+
+
+def test_our_replies_are_found_by_their_sent_messages_only(database: str) -> None:
+    """Equality on ``sent_messages``: ids only in a delivery's JSON, a prefix of a sent
+    id, or another account's send do not thread."""
+    (conv,) = deliver(post("410", 0))
+    sent(conv, "1900000000000000011", record=False)
+    sent(conv, "1900000000000000012", account="111")
+    sent(conv, "1900000000000000013")
+    convs = [deliver(post(tid, 5, in_reply_to=parent))[0] for tid, parent in (
+        ("411", "1900000000000000011"), ("412", "1900000000000000012"),
+        ("413", "190000000000000001"))]
+    assert conv not in convs
+    assert [thread_of(c) for c in convs] == ["tweet:411", "tweet:412", "tweet:413"]
+
+
+def test_a_sent_id_filed_under_another_channel_does_not_thread(database: str) -> None:
+    """A private reply files its ids under the DM channel while its delivery stays on the
+    comment's conversation: only a delivery on the row's own channel counts."""
+    with db.session() as s:
+        comment_conv = routing.conversation_for(s, "facebook_comment", ACCOUNT, "post:1")
+        s.commit()
+    sent(comment_conv, "1900000000000000021")  # filed as "x" on a non-X conversation
+    (own,) = deliver(post("421", 1, in_reply_to="1900000000000000021"))
+    assert own != comment_conv and thread_of(own) == "tweet:421"
 
 
 def test_a_reply_to_something_unknown_starts_its_own_conversation(database: str) -> None:
