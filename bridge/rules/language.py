@@ -14,7 +14,9 @@ The answer is ``None`` when unsure:
 - fewer than ``MIN_LETTERS`` letters once links and @mentions are removed ("ok", "👍",
   "#1234"); a Chinese, Japanese or Korean character counts as two letters (你好 is a word);
 - lingua's best two languages are closer than ``MIN_DISTANCE`` ("سلام" is both Arabic and
-  Persian, "merci" could be French or Italian).
+  Persian, "merci" could be French or Italian);
+- lingua's confidence in its answer is below ``MIN_CONFIDENCE`` ("Hello" is Italian at 0.38,
+  Spanish at 0.27).
 
 A mixed-script text is read in its dominant script (most letters): "Thanks! شكرا جزيلا
 لكم" is Arabic, "My iPhone is broken, срочно" English.
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 MIN_LETTERS = 4
 MIN_DISTANCE = 0.1
+MIN_CONFIDENCE = 0.45
 _WIDE = frozenset({"CJK", "HANGUL"})  # one character is about a word
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\S+|@\w+")
 
@@ -93,8 +96,11 @@ def detect_language(text: str, languages: str | None = None) -> str | None:
         from bridge.config import get_settings
 
         languages = get_settings().BRIDGE_LANGUAGES
-    found = detector(parse_languages(languages)).detect_language_of(sample)
-    return None if found is None else found.iso_code_639_1.name.lower()
+    chosen = detector(parse_languages(languages))
+    found = chosen.detect_language_of(sample)
+    if found is None or chosen.compute_language_confidence(sample, found) < MIN_CONFIDENCE:
+        return None  # lingua reads "Hello" as Italian at 0.38: one guess among many
+    return found.iso_code_639_1.name.lower()
 
 
 def dominant_part(text: str) -> str:

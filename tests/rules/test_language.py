@@ -64,6 +64,7 @@ def test_mixed_texts_take_the_dominant_language(text: str, code: str) -> None:
     pytest.param("https://example.com/order/12345", id="link-only"),
     pytest.param("@someone", id="mention-only"),
     pytest.param("سلام", id="ar-or-fa"),
+    pytest.param("Hello 👋", id="greeting-italian-at-0.38"),
 ])
 def test_unsure_is_none(text: str) -> None:
     assert detect_language(text, DEFAULT) is None
