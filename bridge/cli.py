@@ -1,4 +1,5 @@
-"""The ``bridge`` command: database, configuration, helpdesk install, failed items."""
+"""The ``bridge`` command: database, configuration (and ``doctor``), helpdesk install,
+failed items."""
 
 from __future__ import annotations
 
@@ -42,6 +43,22 @@ def check() -> None:
         click.echo(f"- {note}")
     if not notes:
         click.echo("configuration complete")
+
+
+@main.command("doctor")
+def doctor() -> None:
+    """Check configuration, database, broker, the TOML file, the helpdesk's ticket fields
+    and every mapping and rule field value against them; exit 1 when something is broken."""
+    from bridge.doctor import run
+
+    findings = run()
+    for finding in findings:
+        mark = "note" if finding.note else "ok  " if finding.ok else "FAIL"
+        click.echo(f"{mark}  {finding.what}: {finding.detail}")
+    broken = sum(not finding.ok for finding in findings)
+    click.echo(f"{broken} problem(s) found" if broken else "nothing broken")
+    if broken:
+        raise SystemExit(1)
 
 
 @main.group("zendesk")

@@ -279,7 +279,8 @@ def test_dry_run_of_an_unsaved_order(page: Any, site: Site) -> None:
     expect(result.locator("thead")).to_contain_text("With the new order")
     expect(result.locator(".dr-current.dr-fired")).to_have_text("Refunds")
     expect(result.locator(".dr-draft.dr-fired")).to_have_text("Everything else")
-    expect(result.locator(".dr-draft.dr-tags")).to_have_text("triage")
+    # The real decision: the detected language's tag first, then the rule's.
+    expect(result.locator(".dr-draft.dr-tags")).to_have_text("lang_en, triage")
     expect(result.locator("tr", has_text="Rules fired")).to_contain_text("changed")
     assert [i["rule"]["name"] for i in site.api("GET", "/rules")["items"]] == [
         "Refunds", "Everything else"]  # still the saved order
