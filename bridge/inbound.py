@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bridge import clock, escalation, events, held, rendering
+from bridge import clock, escalation, events, held, private_reply, rendering
 from bridge.automation import csat, language, schedule
 from bridge.context import Context
 from bridge.db import insert_ignore
@@ -137,6 +137,7 @@ def _open_ticket(ctx: Context, row: InboxMessage, msg: InboundMessage, comment: 
             ticket, decision, msg.thread.channel, ctx.settings.BRIDGE_PRIVATE_REPLY_TAG))
     conv.helpdesk, conv.ticket_id, conv.linked_at = ctx.helpdesk.name, ref.ticket_id, clock.now()
     conv.ticket_status = "new"
+    private_reply.on_created(ctx, ref.ticket_id, decision.take_private)
     return ref
 
 

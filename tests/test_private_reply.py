@@ -10,7 +10,6 @@ items), like tests/integration/test_comments_zendesk.py.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,8 +17,10 @@ import pytest
 from sqlalchemy import select
 
 from bridge import db, ingest, registry, routing
-from bridge.domain import InboundMessage, NewTicket, TicketRef
+from bridge.admin import store
+from bridge.domain import InboundMessage
 from bridge.models import Conversation, Delivery
+from bridge.rules.model import Actions, Condition, Rule
 from emulators.graph.state import Fault
 from emulators.zendesk.control import UI_META
 from emulators.zendesk.state import EmulatorState
@@ -215,17 +216,16 @@ def test_instagram_comment_taken_private_continues_in_direct(world: World) -> No
     assert list(w.tickets()) == [tid]
 
 
-def test_tag_from_creation_sends_the_opener_at_once(sqlite_world: World) -> None:
-    """A routing rule's take_private (or a Zendesk trigger) tags the ticket as it is
-    created; the bridge reads it once and answers privately without waiting for an agent."""
+def test_a_rule_taking_the_comment_private_sends_the_opener_at_once(
+        sqlite_world: World) -> None:
+    """A routing rule's take_private tags the ticket as it is created; the bridge knows it
+    wrote the tag (no read of the ticket) and answers privately without waiting for an
+    agent."""
     w = sqlite_world
-    helpdesk = registry.helpdesk()
-    create = helpdesk.create_ticket
-
-    def tagged(ticket: NewTicket) -> TicketRef:
-        return create(dataclasses.replace(ticket, tags=(*ticket.tags, TAG)))
-
-    w.env.setattr(helpdesk, "create_ticket", tagged)
+    with db.session() as s:
+        store.create_rule(s, Rule(name="complaints in private",
+                                  when=Condition(keywords=["broke"]),
+                                  then=Actions(take_private=True)), "test")
     w.graph.state.comments.add(TOP, "facebook", ANA, w.clock.now)
     conv, tid = started(w, page_comment(w, TOP, "Your product broke after one day"))
     assert surfaces(w) == [("private_reply", OPENER), ("facebook_comment", NOTICE)]
@@ -353,11 +353,11 @@ def test_helpdesk_events_go_to_the_dm_conversation_once_moved(sqlite_world: Worl
     assert [r["surface"] for r in w.sent()].count("facebook_comment") == 1  # the notice
 
 
-def test_comment_tickets_are_read_once_after_they_are_created(sqlite_world: World) -> None:
+def test_comment_tickets_are_not_read_to_learn_their_tags(sqlite_world: World) -> None:
     w = sqlite_world
     mark = w.mark()
-    conv, tid = started(w, page_comment(w, TOP, "Hi"))
-    assert w.calls(mark).count(f"GET /api/v2/tickets/{tid}.json") == 1
+    conv, _tid = started(w, page_comment(w, TOP, "Hi"))
+    assert not [c for c in w.calls(mark) if c.startswith("GET /api/v2/tickets/")]
     w.clock.advance(60)
     mark = w.mark()
     assert deliver(w, page_comment(w, REPLY, "anyone?", parent=TOP)) == [conv]

@@ -12,11 +12,12 @@ channel offers this by implementing ``PrivateReplies``; ``capability`` is the on
 - Which comment: the latest one of the thread's customer (the author of its first comment)
   that was not removed: certainly theirs (others may answer in the thread), and the longest
   7-day window.
-- ``conversations.private_state``: NULL until the ticket was read once (a comment
-  conversation reads it right after it is linked: one more helpdesk call per comment ticket,
-  so that a tag set at creation is seen), ``public``, ``wanted`` (the tag is on), ``sent``
-  (``moved_to_id`` is the DM conversation). A tag there at that first read, before any agent
-  reply, sends ``BRIDGE_PRIVATE_REPLY_OPENER`` as the private reply at once.
+- ``conversations.private_state``: set when the bridge opens the ticket (it knows the tags
+  it wrote: no extra read), ``public`` or ``wanted`` (the tag is on: a rule's take-private,
+  which also sends ``BRIDGE_PRIVATE_REPLY_OPENER`` as the private reply at once); a later
+  read of the ticket moves ``public`` to ``wanted`` when an agent adds the tag; ``sent``
+  (``moved_to_id`` is the DM conversation). NULL (a conversation linked before this
+  existed) makes the conversation read its ticket once to learn its tags.
 - Refusals (the comment already had its private reply, older than 7 days, removed, too
   long): an internal note says why. The text is NOT posted publicly instead: the tag asks for
   privacy, and removing it lets the next reply go public.
@@ -36,10 +37,11 @@ from bridge.private_reply.flow import (
     deliver,
     hand_over,
     needs_look,
+    on_created,
     on_ticket,
     takes,
 )
 from bridge.private_reply.notes import OPENER
 
 __all__ = ["NOTICE", "OPENER", "PrivateReplies", "capability", "customer_comment", "deliver",
-           "hand_over", "needs_look", "on_ticket", "takes"]
+           "hand_over", "needs_look", "on_created", "on_ticket", "takes"]

@@ -71,6 +71,20 @@ def hand_over(ctx: Context) -> bool:
     return True
 
 
+def on_created(ctx: Context, ticket_id: str, take_private: bool) -> None:
+    """A ticket was just opened: the bridge knows its tags (a rule's take-private added the
+    tag), so no read is needed to learn them. Taken private: the opener goes now."""
+    conv = ctx.conversation
+    if capability(ctx.channel) is None or conv.private_state == "sent":
+        return
+    if take_private and ctx.settings.BRIDGE_PRIVATE_REPLY_TAG:
+        _queue(ctx, f"{OPENER}{conv.id}-{ticket_id}", ctx.settings.BRIDGE_PRIVATE_REPLY_OPENER,
+               ticket_id)
+        conv.private_state = "wanted"
+    else:
+        conv.private_state = "public"
+
+
 def on_ticket(ctx: Context, view: TicketView) -> None:
     """After a read of the ticket: the tag decides where the next reply goes."""
     conv, tag = ctx.conversation, ctx.settings.BRIDGE_PRIVATE_REPLY_TAG.lower()
