@@ -169,6 +169,13 @@ def find(kind: str, account_id: str) -> Account | None:
     return None
 
 
+def missing(kind: str, account_id: str) -> str:
+    """Why a thread of an account we have no credentials for cannot be answered."""
+    platform = PLATFORM_OF.get(kind, kind)
+    return (f"no credentials for {kind} account {account_id}: add it to "
+            f"[[accounts.{platform}]] in BRIDGE_CONFIG")
+
+
 def by_secret(platform: str, key: str, value: str) -> Account | None:
     """The account whose secret ``key`` equals ``value`` (Telegram's webhook secret),
     compared in constant time."""

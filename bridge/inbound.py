@@ -8,18 +8,28 @@ from bridge import clock, escalation, events, held, private_reply, rendering
 from bridge.automation import csat, language, schedule
 from bridge.context import Context
 from bridge.db import insert_ignore
-from bridge.domain import InboundMessage, NewComment, NewTicket, Requester, TicketRef
+from bridge.domain import (
+    InboundMessage,
+    NewComment,
+    NewTicket,
+    Requester,
+    ThreadKey,
+    TicketRef,
+)
 from bridge.errors import TicketClosed
 from bridge.models import Identity, InboxMessage
 from bridge.rules import opening
 from bridge.rules.model import Decision
 
 
-def attachment_fetcher(ctx: Context) -> rendering.Fetcher:
+def attachment_fetcher(ctx: Context, thread: ThreadKey) -> rendering.Fetcher:
     """The channel's own fetcher when its attachments need its credentials (Telegram's
-    ``getFile``, WhatsApp's media ids), else a plain download."""
-    fetcher: rendering.Fetcher | None = getattr(ctx.channel, "fetch_attachment", None)
-    return fetcher or rendering.fetch
+    ``getFile``, WhatsApp's media ids, X's signed media URLs), with the thread's own account;
+    else a plain download."""
+    fetch = getattr(ctx.channel, "fetch_attachment", None)
+    if fetch is None:
+        return rendering.fetch
+    return lambda url: fetch(url, thread)
 
 
 def requester_id(ctx: Context, msg: InboundMessage) -> str:
@@ -70,7 +80,7 @@ def process(ctx: Context, row: InboxMessage, recovering: bool) -> str:
         return opening.suppress(ctx, row, decision)  # spam: no helpdesk call at all
     author = requester_id(ctx, msg)
     comment = NewComment(author_id=author, body=rendering.comment_body(msg),
-                         uploads=rendering.uploads(msg, attachment_fetcher(ctx)))
+                         uploads=rendering.uploads(msg, attachment_fetcher(ctx, msg.thread)))
     ref: TicketRef | Decision
     if decision is not None:
         ref = _open_ticket(ctx, row, msg, comment, recovering, None, decision)

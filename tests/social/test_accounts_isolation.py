@@ -10,8 +10,10 @@ secret header says which bot an update was sent to.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ import pytest
 from bridge import clock, registry
 from bridge.domain import InboundMessage, OutboundMessage, Sender, SendResult, ThreadKey
 from bridge.errors import PermanentError
+from bridge.metrics import EVENTS_IGNORED
 from bridge.social.facebook_comment.adapter import FacebookCommentChannel
 from bridge.social.instagram_comment.adapter import InstagramCommentChannel
 from bridge.social.telegram.adapter import TelegramChannel
@@ -130,9 +133,12 @@ def settings(vendors: Vendors, config_file: Path, kind: str) -> dict[str, str]:
             "WHATSAPP_TEMPLATE_NAME": "hello_world", "BRIDGE_HTTP_TIMEOUT": "5"}
 
 
+Use = Callable[[str], Vendors]
+
+
 @pytest.fixture
 def bridge(env: pytest.MonkeyPatch, sqlite_url: str, vendors: Vendors,
-           config_file: Path) -> Iterator[Any]:
+           config_file: Path) -> Use:
     """``use(kind)``: the environment for that kind's adapter, emulators reset."""
     vendors.reset()
 
@@ -140,7 +146,7 @@ def bridge(env: pytest.MonkeyPatch, sqlite_url: str, vendors: Vendors,
         apply_env(env, DATABASE_URL=sqlite_url, **settings(vendors, config_file, kind))
         return vendors
 
-    yield use
+    return use
 
 
 ACCOUNTS = {"messenger": list(PAGES), "facebook_comment": list(PAGES),
@@ -162,7 +168,7 @@ def reply(vendors: Vendors, kind: str, account: str, text: str) -> SendResult:
 
 
 @pytest.mark.parametrize("kind", sorted(ACCOUNTS))
-def test_each_accounts_reply_goes_with_its_own_credentials(kind: str, bridge: Any) -> None:
+def test_each_accounts_reply_goes_with_its_own_credentials(kind: str, bridge: Use) -> None:
     vendors = bridge(kind)
     second, first = ACCOUNTS[kind][1], ACCOUNTS[kind][0]
     reply(vendors, kind, second, "From the second account")
@@ -171,7 +177,7 @@ def test_each_accounts_reply_goes_with_its_own_credentials(kind: str, bridge: An
 
 
 @pytest.mark.parametrize("kind", sorted(ACCOUNTS))
-def test_a_thread_of_an_account_we_do_not_have_is_never_sent(kind: str, bridge: Any) -> None:
+def test_a_thread_of_an_account_we_do_not_have_is_never_sent(kind: str, bridge: Use) -> None:
     vendors = bridge(kind)
     account = "7000000009" if kind == "telegram" else STRANGER
     platform = {"facebook_comment": "messenger", "instagram_comment": "instagram"}.get(kind,
@@ -184,7 +190,7 @@ def test_a_thread_of_an_account_we_do_not_have_is_never_sent(kind: str, bridge: 
 
 
 @pytest.mark.parametrize("kind", ["facebook_comment", "instagram_comment"])
-def test_a_private_reply_goes_with_the_comments_account(kind: str, bridge: Any) -> None:
+def test_a_private_reply_goes_with_the_comments_account(kind: str, bridge: Use) -> None:
     vendors = bridge(kind)
     second = ACCOUNTS[kind][1]
     channel = registry.channel(kind)
@@ -195,7 +201,7 @@ def test_a_private_reply_goes_with_the_comments_account(kind: str, bridge: Any) 
     assert vendors.sent(kind) == [(second, TOKENS[second])]
 
 
-def test_a_profile_is_read_with_the_pages_own_token(bridge: Any) -> None:
+def test_a_profile_is_read_with_the_pages_own_token(bridge: Use) -> None:
     vendors = bridge("messenger")
     page = ACCOUNTS["messenger"][1]
     message = InboundMessage(ThreadKey("messenger", page, "5678"), "m1", Sender("5678"),
@@ -205,7 +211,7 @@ def test_a_profile_is_read_with_the_pages_own_token(bridge: Any) -> None:
         (page, PAGES[page])]
 
 
-def test_whatsapp_template_and_media_are_per_number(bridge: Any) -> None:
+def test_whatsapp_template_and_media_are_per_number(bridge: Use) -> None:
     vendors = bridge("whatsapp")
     first, second = ACCOUNTS["whatsapp"]
     channel = registry.channel("whatsapp")
@@ -225,7 +231,7 @@ def test_whatsapp_template_and_media_are_per_number(bridge: Any) -> None:
     assert channel.fetch_attachment(url, ThreadKey("whatsapp", STRANGER, "1")) is None
 
 
-def test_a_telegram_file_is_read_with_its_bots_token(bridge: Any) -> None:
+def test_a_telegram_file_is_read_with_its_bots_token(bridge: Use) -> None:
     vendors = bridge("telegram")
     vendors.telegram.state.add_file("file-1", b"%PDF-1.7", "docs/a.pdf", "application/pdf")
     channel = registry.channel("telegram")
@@ -257,44 +263,57 @@ META_BODIES = {  # kind: (folder, capture, the account id in it)
 }
 
 
+def unknown_count(endpoint: str) -> float:
+    return float(EVENTS_IGNORED.labels(endpoint, "account:unknown")._value.get())
+
+
 @pytest.mark.parametrize("kind", sorted(META_BODIES))
 def test_meta_webhooks_for_an_account_we_do_not_have_are_ignored(kind: str, web: Web) -> None:
     folder, name, account = META_BODIES[kind]
+    before = unknown_count("meta")
+    answers = []
     for to in (STRANGER, ACCOUNTS[kind][1]):
         body = capture(folder, name, account, to)
         answer = web.client.post("/webhooks/meta", data=body, content_type="application/json",
                                  headers={"X-Hub-Signature-256": meta_signature(body)})
-        assert answer.status_code == 200
+        answers.append((answer.status_code, answer.get_json()))
+    assert answers == [(200, {"status": "accepted", "messages": 0, "ignored": 1}),
+                       (200, {"status": "accepted", "messages": 1, "ignored": 0})]
+    assert unknown_count("meta") == before + 1
     assert [(r.channel, r.account_id) for r in inbox_rows()] == [(kind, ACCOUNTS[kind][1])]
 
 
-def test_x_webhooks_for_an_account_we_do_not_have_are_ignored(web: Web) -> None:
-    import base64
-    import hashlib
-    import hmac
+def x_signature(body: bytes) -> str:
+    digest = hmac.new(X_APP[1].encode(), body, hashlib.sha256).digest()
+    return "sha256=" + base64.b64encode(digest).decode()
 
+
+def test_x_webhooks_for_an_account_we_do_not_have_are_ignored(web: Web) -> None:
+    before = unknown_count("x")
     answers = []
     for to in ("2975699009", "2975699002"):
         body = capture("x_twitter", "dm_incoming_text.json", "2975699229", to)
-        digest = hmac.new(X_APP[1].encode(), body, hashlib.sha256).digest()
         answer = web.client.post("/webhooks/x", data=body, content_type="application/json",
-                                 headers={"x-twitter-webhooks-signature": "sha256=" +
-                                          base64.b64encode(digest).decode()})
-        answers.append(json.loads(answer.get_data()))
-    assert [(a["messages"], a["ignored"]) for a in answers] == [(0, 1), (1, 0)]
+                                 headers={"x-twitter-webhooks-signature": x_signature(body)})
+        answers.append((answer.status_code, answer.get_json()))
+    assert answers == [(200, {"status": "accepted", "messages": 0, "ignored": 1}),
+                       (200, {"status": "accepted", "messages": 1, "ignored": 0})]
+    assert unknown_count("x") == before + 1
     assert [(r.channel, r.account_id) for r in inbox_rows()] == [("x", "2975699002")]
 
 
 def test_the_telegram_secret_says_which_bot_the_update_is_for(web: Web) -> None:
-    body = shared_path("fixtures", "telegram", "private_text.json").read_bytes()
-    header = "X-Telegram-Bot-Api-Secret-Token"
-    post = web.client.post
-    assert post("/webhooks/telegram", data=body, content_type="application/json",
-                headers={header: "secret-of-no-bot"}).status_code == 401
+    def post(name: str, secret: str) -> int:
+        body = shared_path("fixtures", "telegram", name).read_bytes()
+        return web.client.post("/webhooks/telegram", data=body, content_type="application/json",
+                               headers={"X-Telegram-Bot-Api-Secret-Token": secret}).status_code
+
+    assert post("private_text.json", "secret-of-no-bot") == 401
     assert inbox_rows() == []
-    assert post("/webhooks/telegram", data=body, content_type="application/json",
-                headers={header: BOT_SECRETS["7000000002"]}).status_code == 200
-    assert [(r.channel, r.account_id) for r in inbox_rows()] == [("telegram", "7000000002")]
+    assert post("private_text.json", BOT_SECRETS["7000000002"]) == 200
+    assert post("private_voice.json", BOT_SECRETS["7000000001"]) == 200
+    assert [(r.channel, r.account_id) for r in inbox_rows()] == [
+        ("telegram", "7000000002"), ("telegram", "7000000001")]
 
 
 # ---- through the pipeline ------------------------------------------------------------

@@ -24,7 +24,6 @@ from bridge.social import meta_comments
 from bridge.social.facebook_comment import mapping
 from bridge.social.facebook_comment.client import FacebookCommentClient
 from bridge.social.facebook_comment.payloads import FeedValue, PageWebhook
-from bridge.social.messenger.adapter import accounts_missing
 from bridge.social.messenger.mapping import MESSAGE_LIMIT
 from bridge.social.meta_comments import CommentRules, PrivateReplyResult
 from bridge.social.meta_parse import first_error
@@ -108,7 +107,7 @@ class FacebookCommentChannel:
             return self._client
         account = accounts.find(thread.channel, thread.account_id)
         if account is None:
-            raise PermanentError(accounts_missing(thread))
+            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
         if account.id not in self._clients:
             self._clients[account.id] = FacebookCommentClient.from_settings(
                 self._settings, account.get("access_token"))

@@ -32,7 +32,7 @@ from bridge.social.instagram.payloads import (
     MessageEdit,
     MessagingItem,
 )
-from bridge.social.messenger.adapter import accounts_missing, quick_replies
+from bridge.social.messenger.adapter import quick_replies
 from bridge.social.messenger.mapping import split_text
 from bridge.social.meta_parse import digest, first_error, meta_time
 from bridge.social.meta_window import SendPolicy, send_policy
@@ -162,7 +162,7 @@ class InstagramChannel:
             return self._client
         account = accounts.find(thread.channel, thread.account_id)
         if account is None:
-            raise PermanentError(accounts_missing(thread))
+            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
         if account.id not in self._clients:
             self._clients[account.id] = InstagramClient.from_settings(
                 self._settings, account.get("access_token"))

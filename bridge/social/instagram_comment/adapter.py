@@ -25,7 +25,6 @@ from bridge.social.instagram.mapping import TEXT_LIMIT, utf8_units
 from bridge.social.instagram_comment import mapping
 from bridge.social.instagram_comment.client import InstagramCommentClient
 from bridge.social.instagram_comment.payloads import CommentValue, InstagramWebhook
-from bridge.social.messenger.adapter import accounts_missing
 from bridge.social.meta_comments import CommentRules, PrivateReplyResult
 from bridge.social.meta_parse import first_error
 
@@ -109,7 +108,7 @@ class InstagramCommentChannel:
             return self._client
         account = accounts.find(thread.channel, thread.account_id)
         if account is None:
-            raise PermanentError(accounts_missing(thread))
+            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
         if account.id not in self._clients:
             self._clients[account.id] = InstagramCommentClient.from_settings(
                 self._settings, account.get("access_token"))

@@ -141,18 +141,11 @@ class MessengerChannel:
             return self._client
         account = accounts.find(thread.channel, thread.account_id)
         if account is None:
-            raise PermanentError(accounts_missing(thread))
+            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
         if account.id not in self._clients:
             self._clients[account.id] = GraphClient.from_settings(
                 self._settings, account.get("access_token"))
         return self._clients[account.id]
-
-
-def accounts_missing(thread: ThreadKey) -> str:
-    """Why a thread of an account we have no credentials for cannot be answered."""
-    platform = accounts.PLATFORM_OF.get(thread.channel, thread.channel)
-    return (f"no credentials for {thread.channel} account {thread.account_id}: add it to "
-            f"[[accounts.{platform}]] in BRIDGE_CONFIG")
 
 
 def _read_item(page_id: str, item: MessagingItem) -> InboundMessage | str:

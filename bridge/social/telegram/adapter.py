@@ -33,7 +33,6 @@ from bridge.errors import (
     PermanentError,
     TransientError,
 )
-from bridge.social.messenger.adapter import accounts_missing
 from bridge.social.telegram import buttons, mapping
 from bridge.social.telegram.client import BotClient
 from bridge.social.telegram.mapping import file_id_from_url
@@ -201,7 +200,7 @@ class TelegramChannel:
             return self._client
         account = accounts.find(thread.channel, thread.account_id)
         if account is None:
-            raise PermanentError(accounts_missing(thread))
+            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
         if account.id not in self._clients:
             self._clients[account.id] = BotClient.from_settings(
                 self._settings, account.get("bot_token"))

@@ -34,7 +34,6 @@ from bridge.domain import (
 )
 from bridge.errors import BridgeError, PermanentError
 from bridge.receipts import Receipt
-from bridge.social.messenger.adapter import accounts_missing
 from bridge.social.whatsapp import choices, events, mapping
 from bridge.social.whatsapp.client import CloudApiClient
 from bridge.social.whatsapp.events import (
@@ -196,7 +195,7 @@ class WhatsAppChannel:
             return self._client
         account = accounts.find(thread.channel, thread.account_id)
         if account is None:
-            raise PermanentError(accounts_missing(thread))
+            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
         if account.id not in self._clients:
             self._clients[account.id] = CloudApiClient.from_settings(
                 self._settings, account.get("access_token"))

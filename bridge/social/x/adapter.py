@@ -26,7 +26,6 @@ from bridge.domain import (
     ThreadKey,
 )
 from bridge.errors import PayloadError, PermanentError, TransientError
-from bridge.social.messenger.adapter import accounts_missing
 from bridge.social.x import limits, mapping
 from bridge.social.x.client import XClient, is_signed_media
 from bridge.social.x.parse import parse_webhook
@@ -129,7 +128,7 @@ class XChannel:
             return self._client
         account = accounts.find(thread.channel, thread.account_id)
         if account is None:
-            raise PermanentError(accounts_missing(thread))
+            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
         if account.id not in self._clients:
             self._clients[account.id] = XClient.from_settings(self._settings, account.secrets)
         return self._clients[account.id]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bridge.domain import InboundMessage
+from tests.conftest import apply_env
 from tests.web.conftest import Web, build_web, inbox_rows, post_meta
 from tests.web.conftest import unused_port as unused_port  # the fixture, for build_web
 
@@ -17,7 +18,9 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "facebook_feed"
 
 @pytest.fixture
 def web(env: pytest.MonkeyPatch, sqlite_url: str, unused_port: int) -> Iterator[Web]:
-    yield from build_web(env, sqlite_url, unused_port)
+    for web in build_web(env, sqlite_url, unused_port):
+        apply_env(env, META_PAGE_ID="101234567890123")  # the page of the feed fixtures
+        yield web
 
 
 def post(web: Web, name: str) -> dict[str, object]:
