@@ -91,7 +91,7 @@ def site(env: pytest.MonkeyPatch, sqlite_url: str) -> Iterator[Site]:
 def page(browser: Any, site: Site, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh tab on the site; its screenshot is kept whatever the outcome."""
     context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -266,14 +266,14 @@ def test_dry_run_of_an_unsaved_order(page: Any, site: Site) -> None:
                                  ("Everything else", [], ["triage"])):
         site.api("POST", "/rules", Rule(name=name, when=Condition(keywords=keywords),
                                         then=Actions(tags=tags)).model_dump(mode="json"))
-    store_message("instagram", "Can I get a refund?", 1)
+    store_message("instagram", "Can I get a refund for my order, please?", 1)
     sign_in(page)
     page.get_by_role("button", name="Move “Everything else” up").click()
     expect(page.locator("#order-state")).to_have_text("The order has unsaved changes.")
     page.get_by_role("link", name="Try this order in a dry run").click()
     page.wait_for_selector("body[data-ready=true]")
     expect(page.locator("#draft-note")).to_contain_text("not saved yet")
-    page.get_by_label("Can I get a refund?").check()
+    page.get_by_label("Can I get a refund for my order, please?").check()
     page.get_by_role("button", name="Run the dry run").click()
     result = page.locator(".dry-result")
     expect(result.locator("thead")).to_contain_text("With the new order")
