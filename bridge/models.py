@@ -177,6 +177,8 @@ class Delivery(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(TS)
     last_error: Mapped[str | None] = mapped_column(Text)
     platform_message_ids: Mapped[str | None] = mapped_column(Text)
+    # JSON list of the agent's attachment URLs (helpdesk content URLs), when the reply had any.
+    attachments: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(TS, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(TS)
     held_at: Mapped[datetime | None] = mapped_column(TS)

@@ -14,7 +14,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bridge import clock, escalation, held, private_reply
+from bridge import clock, escalation, held, private_reply, rendering
 from bridge.attempts import IDLE, Step, attempt
 from bridge.automation import schedule
 from bridge.context import Context
@@ -66,6 +66,8 @@ def sync_step(ctx: Context) -> Step:
             "helpdesk": ctx.helpdesk.name, "comment_id": reply.comment_id,
             "conversation_id": conv.id, "ticket_id": view.ticket_id, "body": reply.body,
             "human": True, "state": "pending", "attempts": 0, "created_at": clock.now(),
+            "attachments": json.dumps(list(reply.attachment_urls)) if reply.attachment_urls
+            else None,
         }, ["helpdesk", "comment_id"])
     private_reply.on_ticket(ctx, view)
     s.commit()
@@ -103,8 +105,9 @@ def delivery_step(ctx: Context) -> Step:
     def send(_recovering: bool) -> str:
         # A delivery found in "sending" after a crash is sent again: the platforms
         # offer no idempotency key, and a lost reply is worse than a repeated one.
+        files = tuple(json.loads(d.attachments)) if d.attachments else ()
         msg = OutboundMessage(thread=thread, text=d.body, human=d.human,
-                              reference=f"social-bridge-delivery-{d.id}")
+                              reference=f"social-bridge-delivery-{d.id}", attachment_urls=files)
         try:
             result = ctx.channel.send(msg, conv.last_customer_at, clock.now())
         except WindowClosed as exc:
@@ -117,6 +120,8 @@ def delivery_step(ctx: Context) -> Step:
         notes = [held.delivered_note(d)]
         if result.note:  # e.g. sent with the HUMAN_AGENT tag, or split into parts
             notes.append(f"Delivered to the customer: {result.note}")
+        if files and not getattr(ctx.channel, "sends_attachments", False):
+            notes.append(rendering.unsent_attachments(files))
         if any(notes):
             add_note(ctx, d.ticket_id, "\n".join(n for n in notes if n))
         if d.human:

@@ -8,7 +8,8 @@ finds the comment again by comparing bodies.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Sequence
 
 import requests
 import structlog
@@ -123,3 +124,19 @@ def _filename(a: Attachment, index: int, content_type: str) -> str:
         return tail
     ext = content_type.split("/")[-1].split(";")[0] or "bin"
     return f"{a.kind}-{index + 1}.{ext}"
+
+
+def unsent_attachments(urls: Sequence[str]) -> str:
+    """The internal note for an agent's attachments a channel does not send (the text went)."""
+    names = ", ".join(attachment_name(u) for u in urls)
+    return (f"{len(urls)} attachment(s) not sent to the customer (this channel takes text "
+            f"only from the bridge): {names}")
+
+
+def attachment_name(url: str) -> str:
+    """A readable name: Zendesk's ``?name=`` or the last path segment."""
+    parts = urllib.parse.urlsplit(url)
+    named = urllib.parse.parse_qs(parts.query).get("name")
+    if named:
+        return named[0]
+    return parts.path.rstrip("/").rsplit("/", 1)[-1] or url

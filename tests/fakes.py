@@ -148,12 +148,13 @@ class FakeHelpdesk:
         self._call("ticket_fields")
         return self.custom_fields
 
-    def reply(self, ticket_id: str, body: str, at: datetime) -> None:
-        """An agent writes a public comment."""
+    def reply(self, ticket_id: str, body: str, at: datetime,
+              attachments: tuple[str, ...] = ()) -> None:
+        """An agent writes a public comment (with attachment URLs)."""
         cid = str(next(self._ids))
         self.tickets[ticket_id].comments.append((cid, "agent", body, True))
         self.agent_replies.setdefault(ticket_id, []).append(
-            AgentReply(cid, body, "Agent", at + timedelta(seconds=1)))
+            AgentReply(cid, body, "Agent", at + timedelta(seconds=1), attachments))
 
     def public_bodies(self, ticket_id: str) -> list[str]:
         return [c[2] for c in self.tickets[ticket_id].comments if c[3] and c[1] != "agent"]

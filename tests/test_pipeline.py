@@ -198,6 +198,38 @@ def test_agent_reply_is_delivered_once(world: World) -> None:
         assert s.scalars(select(Delivery.state)).all() == ["sent"]
 
 
+def test_agent_attachments_a_channel_does_not_send_leave_a_note(world: World) -> None:
+    hd, ch, fake_clock = world
+    (conv_id,) = store(message("m1", "hi"))
+    run_all(conv_id)
+    (ticket,) = hd.tickets.values()
+    hd.reply(ticket.id, "Here is the invoice", fake_clock.now, attachments=(
+        "https://acme.zendesk.com/attachments/token/abc/?name=invoice.pdf",
+        "https://files.example.com/x/label.png"))
+    with db.session() as s:
+        ingest.store_helpdesk_event(s, "fake", "evt-1", ticket.id)
+    run_all(conv_id)
+    assert [m.text for m in ch.sent] == ["Here is the invoice"]
+    assert ch.sent[0].attachment_urls[1] == "https://files.example.com/x/label.png"
+    notes = [c[2] for c in ticket.comments if not c[3]]
+    assert any("2 attachment(s) not sent" in n and "invoice.pdf, label.png" in n
+               for n in notes), notes
+
+
+def test_attachments_a_channel_handles_itself_leave_no_pipeline_note(world: World) -> None:
+    hd, ch, fake_clock = world
+    ch.sends_attachments = True  # type: ignore[attr-defined]
+    (conv_id,) = store(message("m1", "hi"))
+    run_all(conv_id)
+    (ticket,) = hd.tickets.values()
+    hd.reply(ticket.id, "Photo attached", fake_clock.now, attachments=("https://f/a.jpg",))
+    with db.session() as s:
+        ingest.store_helpdesk_event(s, "fake", "evt-1", ticket.id)
+    run_all(conv_id)
+    assert ch.sent[0].attachment_urls == ("https://f/a.jpg",)
+    assert not [c for c in ticket.comments if not c[3] and "not sent" in c[2]]
+
+
 def test_reply_outside_window_leaves_internal_note(world: World) -> None:
     hd, ch, fake_clock = world
     (conv_id,) = store(message("m1", "hi"))

@@ -10,6 +10,10 @@ from bridge.domain import InboundMessage, OutboundMessage, ParsedWebhook, Sender
 
 
 class SocialChannel(Protocol):
+    """``sends_attachments`` (optional attribute, default False): the channel deals with
+    ``OutboundMessage.attachment_urls`` itself (sends them, or names those it cannot in its
+    ``SendResult.note``); otherwise the pipeline notes on the ticket that they were not sent."""
+
     kind: str  # the channel kind, e.g. "messenger"
 
     def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:

@@ -41,6 +41,7 @@ class XChannel:
     """One X account: DMs and public posts, sent with its OAuth 1.0a user tokens."""
 
     kind = "x"
+    sends_attachments = True  # names the files it cannot send in its own note
 
     def __init__(self, settings: Settings, client: XClient | None = None,
                  latest_post: LatestPost | None = None) -> None:
