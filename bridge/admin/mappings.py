@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge import clock
-from bridge.admin import audit, items, rows, sources
+from bridge.admin import audit, changes, items, rows, sources
 from bridge.admin.errors import Invalid
 from bridge.admin.models import AdminMapping
 from bridge.admin.views import MappingItem, MappingList
@@ -59,6 +59,10 @@ def _columns(mapping: Mapping) -> dict[str, object]:
             "field": mapping.field, "definition": items.dump(mapping)}
 
 
+KIND = changes.Kind("mapping", _load, items.mapping_snapshot, _columns, _check,
+                    items.mapping_of)
+
+
 def create_mapping(s: Session, mapping: Mapping, actor: str) -> MappingItem:
     _check(s, mapping)
     now = clock.now()
@@ -72,40 +76,15 @@ def create_mapping(s: Session, mapping: Mapping, actor: str) -> MappingItem:
 
 def update_mapping(s: Session, ident: int | str, mapping: Mapping, version: int,
                    actor: str) -> MappingItem:
-    """Replace a mapping; ``version`` is the one the client read (409 if stale).
-    Saving the same definition again changes nothing and logs nothing."""
-    row = _load(s, ident)
-    rows.check_version(row, version, "mapping")
-    _check(s, mapping)
-    if items.dump(mapping) != row.definition:
-        before = items.mapping_snapshot(row)
-        rows.save(s, row, _columns(mapping), "mapping")
-        audit.record(s, actor, "update", "mapping", row.id, before, items.mapping_snapshot(row))
-        s.commit()
-    return items.mapping_item(row)
+    """Replace a mapping; ``version`` is the one the client read (409 if stale)."""
+    return items.mapping_item(changes.update(s, KIND, ident, mapping, version, actor))
 
 
 def delete_mapping(s: Session, ident: int | str, actor: str, version: int | None = None) -> None:
-    row = _load(s, ident)
-    rows.check_version(row, version, "mapping")
-    before = items.mapping_snapshot(row)
-    rows.remove(s, row, "mapping")
-    audit.record(s, actor, "delete", "mapping", row.id, before, None)
-    s.commit()
+    changes.delete(s, KIND, ident, actor, version)
 
 
 def set_mapping_enabled(s: Session, ident: int | str, enabled: bool,
                         actor: str) -> MappingItem:
-    """Enable or disable; already so is a no-op. Enabling re-checks the mapping against
-    the helpdesk's fields (they may have changed since it was saved)."""
-    row = _load(s, ident)
-    if row.enabled != enabled:
-        mapping = items.mapping_of(row).model_copy(update={"enabled": enabled})
-        if enabled:
-            _check(s, mapping)
-        before = items.mapping_snapshot(row)
-        rows.save(s, row, _columns(mapping), "mapping")
-        audit.record(s, actor, "enable" if enabled else "disable", "mapping", row.id, before,
-                     items.mapping_snapshot(row))
-        s.commit()
-    return items.mapping_item(row)
+    """Enable or disable; enabling re-checks the mapping against the helpdesk's fields."""
+    return items.mapping_item(changes.set_enabled(s, KIND, ident, enabled, actor))

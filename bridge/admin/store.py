@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge import clock
-from bridge.admin import audit, items, rows, sources
+from bridge.admin import audit, changes, items, rows, sources
 from bridge.admin.errors import Conflict, Invalid, NotFound, Problem
 from bridge.admin.mappings import (
     active_mappings,
@@ -83,6 +83,10 @@ def _load(s: Session, ident: int | str) -> AdminRule:
     return rows.load(s, AdminRule, ident, len(sources.toml_rules()), "rule")
 
 
+KIND = changes.Kind("rule", _load, items.rule_snapshot, _columns, _check_fields,
+                    items.rule_of)
+
+
 def create_rule(s: Session, rule: Rule, actor: str) -> RuleItem:
     """A new rule, last in the order."""
     _check_fields(s, rule)
@@ -99,42 +103,17 @@ def create_rule(s: Session, rule: Rule, actor: str) -> RuleItem:
 
 
 def update_rule(s: Session, ident: int | str, rule: Rule, version: int, actor: str) -> RuleItem:
-    """Replace a rule's definition; ``version`` is the one the client read (409 if stale).
-    Saving the same definition again changes nothing and logs nothing."""
-    row = _load(s, ident)
-    rows.check_version(row, version, "rule")
-    _check_fields(s, rule)
-    if items.dump(rule) != row.definition:
-        before = items.rule_snapshot(row)
-        rows.save(s, row, _columns(rule), "rule")
-        audit.record(s, actor, "update", "rule", row.id, before, items.rule_snapshot(row))
-        s.commit()
-    return get_rule(s, row.id)
+    """Replace a rule's definition; ``version`` is the one the client read (409 if stale)."""
+    return get_rule(s, changes.update(s, KIND, ident, rule, version, actor).id)
 
 
 def delete_rule(s: Session, ident: int | str, actor: str, version: int | None = None) -> None:
-    row = _load(s, ident)
-    rows.check_version(row, version, "rule")
-    before = items.rule_snapshot(row)
-    rows.remove(s, row, "rule")
-    audit.record(s, actor, "delete", "rule", row.id, before, None)
-    s.commit()
+    changes.delete(s, KIND, ident, actor, version)
 
 
 def set_rule_enabled(s: Session, ident: int | str, enabled: bool, actor: str) -> RuleItem:
-    """Enable or disable; already so is a no-op. Enabling re-checks the field values
-    (the helpdesk may have changed since the rule was saved)."""
-    row = _load(s, ident)
-    if row.enabled != enabled:
-        rule = items.rule_of(row).model_copy(update={"enabled": enabled})
-        if enabled:
-            _check_fields(s, rule)
-        before = items.rule_snapshot(row)
-        rows.save(s, row, _columns(rule), "rule")
-        audit.record(s, actor, "enable" if enabled else "disable", "rule", row.id, before,
-                     items.rule_snapshot(row))
-        s.commit()
-    return get_rule(s, row.id)
+    """Enable or disable; enabling re-checks the field values."""
+    return get_rule(s, changes.set_enabled(s, KIND, ident, enabled, actor).id)
 
 
 def reorder_rules(s: Session, order: list[int | str], actor: str) -> RuleList:

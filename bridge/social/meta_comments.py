@@ -14,18 +14,31 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import structlog
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bridge.domain import OutboundMessage, SendResult, ThreadKey
-from bridge.errors import BridgeError, PermanentError, WindowClosed
+from bridge.config import Settings
+from bridge.domain import (
+    InboundMessage,
+    OutboundMessage,
+    ParsedWebhook,
+    Sender,
+    SendResult,
+    ThreadKey,
+)
+from bridge.errors import BridgeError, PayloadError, PermanentError, WindowClosed
+from bridge.social.graph import AccountClients
 from bridge.social.messenger.mapping import split_text, utf16_units
+from bridge.social.meta_parse import first_error
 from bridge.social.meta_window import ago
 
 log = structlog.get_logger(__name__)
 
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
+
+V = TypeVar("V", bound=BaseModel)
 
 
 class CommentClient(Protocol):
@@ -113,3 +126,110 @@ def send_private(client: CommentClient, rules: CommentRules, thread: ThreadKey,
     recipient, message_id = client.send_message(owner, body)
     note = f"sent as a private {rules.platform} message to the author of the comment"
     return PrivateReplyResult((message_id,), note, recipient_id=recipient)
+
+
+class CommentModel(BaseModel):
+    """Tolerant like the Messenger models: unknown fields are kept, ids are strings."""
+
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True, frozen=True,
+                              populate_by_name=True)
+
+
+class Change(CommentModel):
+    field: str | None = None
+    value: Any = None  # read only for the fields a channel handles (``change_value``)
+
+
+class Entry(CommentModel):
+    id: str
+    time: int | float | str | None = None
+    changes: list[Change] | None = None
+
+
+class CommentWebhook(CommentModel):
+    object: str
+    entry: list[Entry]
+
+
+def change_value(raw: object, model: type[V], field: str) -> V:
+    """The ``value`` of a ``field`` change as ``model``; ``PayloadError`` when it is not."""
+    if not isinstance(raw, dict):
+        raise PayloadError(f"{field} change without a value object")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise PayloadError(f"not a {field} change value: {first_error(exc)}") from exc
+
+
+class CommentChannel:
+    """A comment ``SocialChannel``: account id = the page or Instagram account, thread id =
+    the top-level comment id. Beyond the protocol, ``send_private_reply`` answers one
+    comment in the DM channel of the same account (the public-to-private flow)."""
+
+    sends_attachments = True  # a comment reply takes text only: its note names the files
+
+    kind: str
+    rules: CommentRules
+    # Where a private reply lands (``bridge.private_reply``): the DM channel of the same
+    # account, and what the platform calls the customer's id there.
+    private_channel: str
+    private_recipient: str
+    webhook_object: str  # the body's ``object``; other bodies are ignored as ``not_<object>``
+    webhook_name: str  # names the body in the error when it does not validate
+
+    def __init__(self, settings: Settings, client: CommentClient | None = None) -> None:
+        self._settings = settings
+        self._clients = AccountClients(settings, self.build_client, client)
+
+    def build_client(self, settings: Settings, access_token: str | None) -> CommentClient:
+        """A client on ``access_token`` (one account's), or the environment's page token."""
+        raise NotImplementedError
+
+    def read_change(self, entry: Entry, change: Change) -> InboundMessage | str:
+        """One change of ``entry``: a comment event, or the reason it is ignored."""
+        raise NotImplementedError
+
+    def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
+        """Comment events in the ``changes`` of the entries; ``messaging`` entries are the
+        DM channel's and are not looked at."""
+        if payload.get("object") != self.webhook_object:
+            return ParsedWebhook(ignored=(f"not_{self.webhook_object}",))
+        try:
+            body = CommentWebhook.model_validate(payload)
+        except ValidationError as exc:
+            raise PayloadError(f"not {self.webhook_name}: {first_error(exc)}") from exc
+        messages: list[InboundMessage] = []
+        ignored: list[str] = []
+        for entry in body.entry:
+            for change in entry.changes or ():
+                outcome = self.read_change(entry, change)
+                if isinstance(outcome, str):
+                    ignored.append(outcome)
+                else:
+                    messages.append(outcome)
+        return ParsedWebhook(tuple(messages), tuple(ignored))
+
+    def profile(self, message: InboundMessage) -> Sender:
+        """The sender as parsed: the webhook's author is all the platform lets us read."""
+        return message.sender
+
+    def send(
+        self, message: OutboundMessage, last_customer_at: datetime | None, now: datetime
+    ) -> SendResult:
+        """A public reply under the thread's top-level comment, split at the platform's
+        limit; no window applies. A removed comment raises ``CommentRemoved`` (permanent)."""
+        return send_public(self._clients.for_thread(message.thread), self.rules, message)
+
+    def send_private_reply(
+        self, thread: ThreadKey, comment_id: str, text: str, now: datetime,
+        commented_at: datetime,
+    ) -> PrivateReplyResult:
+        """One DM to the author of ``comment_id``, within 7 days of the comment;
+        ``recipient_id`` is their id in the DM channel.
+
+        Raises ``WindowClosed`` (older than 7 days), ``PrivateReplyUsed`` (the comment
+        already had its private reply), ``CommentRemoved``, ``PermanentError`` (too long,
+        or Meta refuses), ``TransientError`` (worth a retry).
+        """
+        return send_private(self._clients.for_thread(thread), self.rules, thread, comment_id,
+                            text, now, commented_at)

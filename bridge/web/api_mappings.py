@@ -15,15 +15,8 @@ from bridge.admin import store
 from bridge.admin.views import MappingItem
 from bridge.fields import check
 from bridge.rules.model import Mapping
-from bridge.web import api_auth
-from bridge.web.api_io import (
-    int_arg,
-    item_id,
-    json_body,
-    model_response,
-    parse,
-    put_version,
-)
+from bridge.web import api_items
+from bridge.web.api_io import item_id, model_response
 
 bp = Blueprint("api_mappings", __name__)
 
@@ -38,12 +31,7 @@ def list_mappings() -> Response:
 
 @bp.post("/mappings")
 def create_mapping() -> Response:
-    mapping = parse(Mapping, json_body())
-    with db.session() as s:
-        item = store.create_mapping(s, mapping, api_auth.actor())
-    response = model_response(item, 201)
-    response.headers["Location"] = f"/api/v1/mappings/{item.id}"
-    return response
+    return api_items.create(Mapping, store.create_mapping, "mappings")
 
 
 @bp.get("/mappings/<item:ident>")
@@ -55,37 +43,22 @@ def get_mapping(ident: str) -> Response:
 
 @bp.put("/mappings/<item:ident>")
 def update_mapping(ident: str) -> Response:
-    key = item_id(ident, "mapping")
-    version = put_version(key)
-    mapping = parse(Mapping, json_body())
-    with db.session() as s:
-        return model_response(
-            store.update_mapping(s, key, mapping, version, api_auth.actor()))
+    return api_items.replace(ident, "mapping", Mapping, store.update_mapping)
 
 
 @bp.delete("/mappings/<item:ident>")
 def delete_mapping(ident: str) -> Response:
-    key = item_id(ident, "mapping")
-    version = int_arg("version", low=1)
-    with db.session() as s:
-        store.delete_mapping(s, key, api_auth.actor(), version)
-    return Response(status=204)
+    return api_items.delete(ident, "mapping", store.delete_mapping)
 
 
 @bp.post("/mappings/<item:ident>/enable")
 def enable_mapping(ident: str) -> Response:
-    return _set_enabled(ident, True)
+    return api_items.set_enabled(ident, "mapping", True, store.set_mapping_enabled)
 
 
 @bp.post("/mappings/<item:ident>/disable")
 def disable_mapping(ident: str) -> Response:
-    return _set_enabled(ident, False)
-
-
-def _set_enabled(ident: str, enabled: bool) -> Response:
-    key = item_id(ident, "mapping")
-    with db.session() as s:
-        return model_response(store.set_mapping_enabled(s, key, enabled, api_auth.actor()))
+    return api_items.set_enabled(ident, "mapping", False, store.set_mapping_enabled)
 
 
 def flagged(s: Session, items: list[MappingItem]) -> list[MappingItem]:

@@ -10,16 +10,8 @@ from bridge import db
 from bridge.admin import items, store
 from bridge.admin.errors import Problem
 from bridge.rules.model import Rule
-from bridge.web import api_auth
-from bridge.web.api_io import (
-    RequestError,
-    int_arg,
-    item_id,
-    json_body,
-    model_response,
-    parse,
-    put_version,
-)
+from bridge.web import api_auth, api_items
+from bridge.web.api_io import RequestError, item_id, json_body, model_response
 
 bp = Blueprint("api_rules", __name__)
 
@@ -32,12 +24,7 @@ def list_rules() -> Response:
 
 @bp.post("/rules")
 def create_rule() -> Response:
-    rule = parse(Rule, json_body())
-    with db.session() as s:
-        item = store.create_rule(s, rule, api_auth.actor())
-    response = model_response(item, 201)
-    response.headers["Location"] = f"/api/v1/rules/{item.id}"
-    return response
+    return api_items.create(Rule, store.create_rule, "rules")
 
 
 @bp.get("/rules/<item:ident>")
@@ -48,36 +35,22 @@ def get_rule(ident: str) -> Response:
 
 @bp.put("/rules/<item:ident>")
 def update_rule(ident: str) -> Response:
-    key = item_id(ident, "rule")
-    version = put_version(key)
-    rule = parse(Rule, json_body())
-    with db.session() as s:
-        return model_response(store.update_rule(s, key, rule, version, api_auth.actor()))
+    return api_items.replace(ident, "rule", Rule, store.update_rule)
 
 
 @bp.delete("/rules/<item:ident>")
 def delete_rule(ident: str) -> Response:
-    key = item_id(ident, "rule")
-    version = int_arg("version", low=1)
-    with db.session() as s:
-        store.delete_rule(s, key, api_auth.actor(), version)
-    return Response(status=204)
+    return api_items.delete(ident, "rule", store.delete_rule)
 
 
 @bp.post("/rules/<item:ident>/enable")
 def enable_rule(ident: str) -> Response:
-    return _set_enabled(ident, True)
+    return api_items.set_enabled(ident, "rule", True, store.set_rule_enabled)
 
 
 @bp.post("/rules/<item:ident>/disable")
 def disable_rule(ident: str) -> Response:
-    return _set_enabled(ident, False)
-
-
-def _set_enabled(ident: str, enabled: bool) -> Response:
-    key = item_id(ident, "rule")
-    with db.session() as s:
-        return model_response(store.set_rule_enabled(s, key, enabled, api_auth.actor()))
+    return api_items.set_enabled(ident, "rule", False, store.set_rule_enabled)
 
 
 @bp.post("/rules/order")

@@ -5,6 +5,7 @@ page access token. Error mapping in ``bridge.social.meta_client``."""
 from __future__ import annotations
 
 from bridge.config import Settings
+from bridge.social.graph import page_client
 from bridge.social.meta_client import MetaClient
 
 REPLY_EDGE = "comments"
@@ -19,13 +20,7 @@ class FacebookCommentClient(MetaClient):
     def from_settings(cls, settings: Settings,
                       access_token: str | None = None) -> FacebookCommentClient:
         """The environment's page token unless ``access_token`` (one page's) is given."""
-        token = settings.META_PAGE_ACCESS_TOKEN if access_token is None else access_token
-        return cls(
-            settings.META_GRAPH_BASE_URL,
-            settings.META_GRAPH_VERSION,
-            token,
-            settings.BRIDGE_HTTP_TIMEOUT,
-        )
+        return page_client(cls, settings, access_token)
 
     def reply(self, comment_id: str, text: str) -> str:
         """A public reply under ``comment_id``: the new comment's id."""

@@ -8,19 +8,15 @@ comment replied to otherwise), ``from {id, name}``, ``message``, ``created_time`
 (epoch seconds) and, when it has one, ``photo`` or ``video`` (a URL) and ``post``
 (with the post's ``permalink_url``).
 
-Tolerant like the Messenger models: unknown fields are kept, ids are strings.
+The envelope (``entry[].changes[]``) is ``bridge.social.meta_comments.CommentWebhook``;
+tolerant like the Messenger models: unknown fields are kept, ids are strings.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import Field
 
-from pydantic import BaseModel, ConfigDict, Field
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True, frozen=True,
-                              populate_by_name=True)
+from bridge.social.meta_comments import CommentModel as _Model
 
 
 class Author(_Model):
@@ -49,19 +45,3 @@ class FeedValue(_Model):
     video: str | None = None
     post: Post | None = None
     permalink_url: str | None = None
-
-
-class Change(_Model):
-    field: str | None = None
-    value: Any = None  # read only for the fields this channel handles
-
-
-class Entry(_Model):
-    id: str
-    time: int | float | str | None = None
-    changes: list[Change] | None = None
-
-
-class PageWebhook(_Model):
-    object: str
-    entry: list[Entry]

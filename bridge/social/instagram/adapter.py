@@ -11,8 +11,7 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from bridge import accounts
-from bridge.config import Settings, get_settings
+from bridge.config import Settings
 from bridge.domain import (
     Attachment,
     InboundMessage,
@@ -24,6 +23,7 @@ from bridge.domain import (
 )
 from bridge.errors import BridgeError, PayloadError, PermanentError
 from bridge.receipts import Receipt
+from bridge.social.graph import AccountClients
 from bridge.social.instagram import mapping
 from bridge.social.instagram.client import InstagramClient
 from bridge.social.instagram.payloads import (
@@ -44,14 +44,11 @@ class InstagramChannel:
     """Direct messages of one Instagram professional account."""
 
     kind = mapping.KIND
+    sends_attachments = True  # images, video and audio by URL; other files named in a note
 
     def __init__(self, settings: Settings, client: InstagramClient | None = None) -> None:
         self._settings = settings
-        # Handed a client, or built on settings of its own (a test, a tool): that one
-        # account. The registry's adapter (the process's settings) finds each thread's own.
-        own = client is not None or settings is not get_settings()
-        self._client = (client or InstagramClient.from_settings(settings)) if own else None
-        self._clients: dict[str, InstagramClient] = {}
+        self._clients = AccountClients(settings, InstagramClient.from_settings, client)
 
     def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
         """Messages, edits and unsends in the ``messaging`` entries of an ``instagram``
@@ -88,7 +85,7 @@ class InstagramChannel:
         """The sender from the User Profile API; the sender as parsed on any failure."""
         sender = message.sender
         try:
-            client = self._client_for(message.thread)
+            client = self._clients.for_thread(message.thread)
             found = mapping.sender_from_profile(sender.external_id,
                                                 client.profile(sender.external_id))
         except BridgeError as exc:
@@ -114,7 +111,7 @@ class InstagramChannel:
         recipient = message.thread.thread_id
         bodies = [mapping.send_body(recipient, policy, _text(message, part, i == len(parts) - 1))
                   for i, part in enumerate(parts)]
-        client = self._client_for(message.thread)
+        client = self._clients.for_thread(message.thread)
         sent = self._send_all(client, bodies)
         files, skipped = self._send_files(client, message, policy)
         notes = [policy.note] if policy.note else []
@@ -154,19 +151,6 @@ class InstagramChannel:
             except PermanentError as exc:
                 notes.append(f"attachment not sent: {url}: {exc}")
         return sent, notes
-
-    def _client_for(self, thread: ThreadKey) -> InstagramClient:
-        """The client of the thread's own Instagram account (one per account), with its
-        linked page's token; ``PermanentError`` when it is not one of our accounts."""
-        if self._client is not None:
-            return self._client
-        account = accounts.find(thread.channel, thread.account_id)
-        if account is None:
-            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
-        if account.id not in self._clients:
-            self._clients[account.id] = InstagramClient.from_settings(
-                self._settings, account.get("access_token"))
-        return self._clients[account.id]
 
 
 def _read_item(account: str, own: set[str], item: MessagingItem) -> InboundMessage | str:

@@ -5,6 +5,7 @@ top-level comments only) and private replies (``POST /me/messages`` with
 from __future__ import annotations
 
 from bridge.config import Settings
+from bridge.social.graph import page_client
 from bridge.social.instagram.client import InstagramClient
 
 REPLY_EDGE = "replies"
@@ -17,13 +18,7 @@ class InstagramCommentClient(InstagramClient):
     def from_settings(cls, settings: Settings,
                       access_token: str | None = None) -> InstagramCommentClient:
         """The environment's page token unless ``access_token`` (one account's) is given."""
-        token = settings.META_PAGE_ACCESS_TOKEN if access_token is None else access_token
-        return cls(
-            settings.META_GRAPH_BASE_URL,
-            settings.META_GRAPH_VERSION,
-            token,
-            settings.BRIDGE_HTTP_TIMEOUT,
-        )
+        return page_client(cls, settings, access_token)
 
     def reply(self, comment_id: str, text: str) -> str:
         """A public reply under the top-level comment ``comment_id``: the new id."""

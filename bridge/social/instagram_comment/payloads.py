@@ -6,18 +6,14 @@ value has the comment ``id``, its ``text``, ``from {id, username}`` (the comment
 Instagram-scoped id), ``media {id, media_product_type}`` (plus ``ad_id``/``ad_title``
 on ads) and ``parent_id`` when it replies to another comment. It has no time of its
 own: ``entry.time`` (epoch seconds) is when it happened. Tolerant: unknown fields kept.
+The envelope (``entry[].changes[]``) is ``bridge.social.meta_comments.CommentWebhook``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import Field
 
-from pydantic import BaseModel, ConfigDict, Field
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True, frozen=True,
-                              populate_by_name=True)
+from bridge.social.meta_comments import CommentModel as _Model
 
 
 class Author(_Model):
@@ -38,19 +34,3 @@ class CommentValue(_Model):
     parent_id: str | None = None
     author: Author | None = Field(default=None, alias="from")
     media: Media | None = None
-
-
-class Change(_Model):
-    field: str | None = None
-    value: Any = None  # read only for the fields this channel handles
-
-
-class Entry(_Model):
-    id: str
-    time: int | float | str | None = None
-    changes: list[Change] | None = None
-
-
-class InstagramWebhook(_Model):
-    object: str
-    entry: list[Entry]

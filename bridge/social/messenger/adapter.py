@@ -10,8 +10,7 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from bridge import accounts
-from bridge.config import Settings, get_settings
+from bridge.config import Settings
 from bridge.domain import (
     Attachment,
     InboundMessage,
@@ -23,6 +22,7 @@ from bridge.domain import (
 )
 from bridge.errors import BridgeError, PayloadError, PermanentError
 from bridge.receipts import Receipt
+from bridge.social.graph import AccountClients
 from bridge.social.messenger import events
 from bridge.social.messenger.client import GraphClient
 from bridge.social.messenger.mapping import SendPolicy, send_policy, split_text, to_attachment
@@ -49,11 +49,7 @@ class MessengerChannel:
 
     def __init__(self, settings: Settings, client: GraphClient | None = None) -> None:
         self._settings = settings
-        # Handed a client, or built on settings of its own (a test, a tool): that one page.
-        # The registry's adapter (the process's settings) finds each thread's own page.
-        own = client is not None or settings is not get_settings()
-        self._client = (client or GraphClient.from_settings(settings)) if own else None
-        self._clients: dict[str, GraphClient] = {}
+        self._clients = AccountClients(settings, GraphClient.from_settings, client)
 
     def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
         """Messages and ignore reasons of an ``object == "page"`` body.
@@ -100,7 +96,7 @@ class MessengerChannel:
         """The sender named from the Graph user profile; the sender as parsed on any failure."""
         sender = message.sender
         try:
-            client = self._client_for(message.thread)
+            client = self._clients.for_thread(message.thread)
             name = _display_name(client.user_profile(sender.external_id))
         except BridgeError as exc:
             log.warning("messenger_profile_unavailable", psid=sender.external_id, error=str(exc))
@@ -121,7 +117,7 @@ class MessengerChannel:
         if not parts:
             raise PermanentError("not sent: the reply has no text")
         page_id = message.thread.account_id or self._settings.META_PAGE_ID
-        client = self._client_for(message.thread)
+        client = self._clients.for_thread(message.thread)
         sent: list[str] = []
         for index, part in enumerate(parts):
             last = index == len(parts) - 1  # quick replies belong under the last part
@@ -133,19 +129,6 @@ class MessengerChannel:
                     log.warning("messenger_reply_partly_sent", sent=sent, parts=len(parts))
                 raise
         return SendResult(tuple(sent), _note(policy, len(parts)))
-
-    def _client_for(self, thread: ThreadKey) -> GraphClient:
-        """The client of the thread's own page, with that page's token only (one per page);
-        ``PermanentError`` when the page is not one of our accounts."""
-        if self._client is not None:
-            return self._client
-        account = accounts.find(thread.channel, thread.account_id)
-        if account is None:
-            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
-        if account.id not in self._clients:
-            self._clients[account.id] = GraphClient.from_settings(
-                self._settings, account.get("access_token"))
-        return self._clients[account.id]
 
 
 def _read_item(page_id: str, item: MessagingItem) -> InboundMessage | str:
