@@ -99,9 +99,11 @@ def _schemas() -> dict[str, Any]:
 def _document_validators(schemas: dict[str, Any]) -> None:
     """What the models check in Python that their JSON schema does not say."""
     schemas["Actions"]["properties"]["tags"]["items"]["pattern"] = tag_pattern()
-    for branch in schemas["Condition"]["properties"]["regex"]["anyOf"]:
-        if branch.get("type") == "string":
-            branch["format"] = "regex"
+    # Not ``format: regex``: that names ECMA-262 patterns, and ours are Python's (refused
+    # with 422 when they do not compile or may backtrack for ever).
+    schemas["Condition"]["properties"]["regex"]["description"] = (
+        "Python regular expression over the normalised text; 422 when it does not compile "
+        "or may backtrack for ever")
     schemas["Transform"]["allOf"] = [
         {"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
          "then": {"properties": {needed: {"not": {"type": "null"}}}, "required": [needed]}}
