@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
+from pydantic import ValidationError
+
 from bridge.domain import InboundMessage, OutboundMessage, ParsedWebhook, Sender, SendResult
 
 
@@ -45,3 +47,11 @@ def verify_headers(headers: Mapping[str, str], name: str) -> str:
         if key.lower() == name.lower():
             return value
     return ""
+
+
+def first_error(exc: ValidationError) -> str:
+    """A pydantic error in one line for a 400: ``entry.0.changes.1.value: Input should
+    be...`` (where, then what)."""
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}"

@@ -29,9 +29,9 @@ from bridge.domain import (
     ThreadKey,
 )
 from bridge.errors import BridgeError, PayloadError, PermanentError, WindowClosed
+from bridge.social.base import first_error
 from bridge.social.graph import AccountClients
 from bridge.social.messenger.mapping import split_text, utf16_units
-from bridge.social.meta_parse import first_error
 from bridge.social.meta_window import ago
 
 log = structlog.get_logger(__name__)

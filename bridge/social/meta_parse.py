@@ -1,13 +1,15 @@
 """Small readers the Meta webhook parsers share: times in every form Meta (and the
-captures of it) write them, pydantic errors in one line, content digests for event ids."""
+captures of it) write them, content digests for event ids, the ``messaging`` entries of
+Messenger and Instagram."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
-from pydantic import ValidationError
-
+from bridge.domain import InboundMessage, ParsedWebhook
 from bridge.errors import PayloadError
 
 # Epoch values above this are milliseconds: 10^11 seconds is the year 5138, while
@@ -41,14 +43,28 @@ def _iso(text: str, what: str) -> datetime:
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def first_error(exc: ValidationError) -> str:
-    """``entry.0.changes.1.value: Input should be...``: where, then what."""
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}"
-
-
 def digest(text: str) -> str:
     """A short stable fingerprint of ``text`` for event ids: two edits of one comment
     differ by their text even when Meta gives them the same time."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def read_messaging(entries: Iterable[Any],
+                   read: Callable[[Any, Any], InboundMessage | str]) -> ParsedWebhook:
+    """Each ``messaging`` item of Messenger or Instagram entries through ``read(entry,
+    item)`` (a message, or the reason it is ignored). Entries carrying ``changes`` belong to
+    the comment channels and are not counted here; an entry with neither is ``standby``
+    (handover: another app owns the thread) or ``no_messaging``."""
+    messages: list[InboundMessage] = []
+    ignored: list[str] = []
+    for entry in entries:
+        extra = entry.model_extra or {}
+        if not entry.messaging and "changes" not in extra:
+            ignored.append("standby" if "standby" in extra else "no_messaging")
+        for item in entry.messaging or ():
+            outcome = read(entry, item)
+            if isinstance(outcome, str):
+                ignored.append(outcome)
+            else:
+                messages.append(outcome)
+    return ParsedWebhook(tuple(messages), tuple(ignored))

@@ -23,6 +23,7 @@ from bridge.domain import (
 )
 from bridge.errors import BridgeError, PayloadError, PermanentError
 from bridge.receipts import Receipt
+from bridge.social.base import first_error
 from bridge.social.graph import AccountClients
 from bridge.social.instagram import mapping
 from bridge.social.instagram.client import InstagramClient
@@ -34,7 +35,7 @@ from bridge.social.instagram.payloads import (
 )
 from bridge.social.messenger.adapter import quick_replies
 from bridge.social.messenger.mapping import split_text
-from bridge.social.meta_parse import digest, first_error, meta_time
+from bridge.social.meta_parse import digest, meta_time, read_messaging
 from bridge.social.meta_window import SendPolicy, send_policy
 
 log = structlog.get_logger(__name__)
@@ -59,20 +60,9 @@ class InstagramChannel:
             body = InstagramWebhook.model_validate(payload)
         except ValidationError as exc:
             raise PayloadError(f"not an Instagram webhook: {first_error(exc)}") from exc
-        messages: list[InboundMessage] = []
-        ignored: list[str] = []
-        for entry in body.entry:
-            extra = entry.model_extra or {}
-            if not entry.messaging and "changes" not in extra:
-                ignored.append("standby" if "standby" in extra else "no_messaging")
-            own = {entry.id, self._settings.INSTAGRAM_ACCOUNT_ID} - {""}
-            for item in entry.messaging or ():
-                outcome = _read_item(entry.id, own, item)
-                if isinstance(outcome, str):
-                    ignored.append(outcome)
-                else:
-                    messages.append(outcome)
-        return ParsedWebhook(tuple(messages), tuple(ignored))
+        account = self._settings.INSTAGRAM_ACCOUNT_ID
+        return read_messaging(body.entry, lambda entry, item: _read_item(
+            entry.id, {entry.id, account} - {""}, item))
 
     def parse_receipts(self, payload: Mapping[str, object]) -> tuple[Receipt, ...]:
         """The read receipts of a body ``parse`` reported ``read`` in (``bridge.receipts``)."""

@@ -22,11 +22,13 @@ from bridge.domain import (
 )
 from bridge.errors import BridgeError, PayloadError, PermanentError
 from bridge.receipts import Receipt
+from bridge.social.base import first_error
 from bridge.social.graph import AccountClients
 from bridge.social.messenger import events
 from bridge.social.messenger.client import GraphClient
 from bridge.social.messenger.mapping import SendPolicy, send_policy, split_text, to_attachment
 from bridge.social.messenger.payloads import Message, MessagingItem, PageWebhook, Postback
+from bridge.social.meta_parse import read_messaging
 
 log = structlog.get_logger(__name__)
 
@@ -64,21 +66,8 @@ class MessengerChannel:
         try:
             body = PageWebhook.model_validate(payload)
         except ValidationError as exc:
-            raise PayloadError(f"not a Messenger webhook: {_first_error(exc)}") from exc
-        messages: list[InboundMessage] = []
-        ignored: list[str] = []
-        for entry in body.entry:
-            extra = entry.model_extra or {}
-            if not entry.messaging and "changes" not in extra:
-                standby = "standby" in extra  # handover: another app owns it
-                ignored.append("standby" if standby else "no_messaging")
-            for item in entry.messaging or ():
-                outcome = _read_item(entry.id, item)
-                if isinstance(outcome, str):
-                    ignored.append(outcome)
-                else:
-                    messages.append(outcome)
-        return ParsedWebhook(tuple(messages), tuple(ignored))
+            raise PayloadError(f"not a Messenger webhook: {first_error(exc)}") from exc
+        return read_messaging(body.entry, lambda entry, item: _read_item(entry.id, item))
 
     def parse_receipts(self, payload: Mapping[str, object]) -> tuple[Receipt, ...]:
         """``delivery`` and ``read`` items: recorded on our replies (``bridge.receipts``)."""
@@ -226,7 +215,3 @@ def _display_name(profile: Mapping[str, Any]) -> str | None:
     return full or (name.strip() if isinstance(name, str) and name.strip() else None)
 
 
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}"

@@ -33,6 +33,7 @@ from bridge.errors import (
     PermanentError,
     TransientError,
 )
+from bridge.social.base import first_error
 from bridge.social.telegram import buttons, mapping
 from bridge.social.telegram.client import BotClient
 from bridge.social.telegram.mapping import file_id_from_url
@@ -225,7 +226,7 @@ class TelegramChannel:
         try:
             return Update.model_validate(payload)
         except ValidationError as exc:
-            raise PayloadError(f"not a Telegram update: {_first_error(exc)}") from exc
+            raise PayloadError(f"not a Telegram update: {first_error(exc)}") from exc
 
     def _read(self, message: Message, bot: str) -> InboundMessage | str:
         reason = self._skip_reason(message, bot)
@@ -315,7 +316,3 @@ def _note(parts: int) -> str | None:
     return None
 
 
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}"

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from bridge.domain import InboundMessage
 from bridge.errors import PayloadError
+from bridge.social.base import first_error
 from bridge.social.whatsapp import mapping
 from bridge.social.whatsapp.events import as_inbound, from_message, from_status
 from bridge.social.whatsapp.payloads import Message, Status, Value, WhatsAppWebhook
@@ -70,7 +71,3 @@ def read_status(account: str, status: Status) -> InboundMessage | str:
     return as_inbound(from_status(account, status)) or reason
 
 
-def first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}"

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from bridge.domain import Attachment, InboundMessage, ParsedWebhook, Sender, ThreadKey
 from bridge.errors import PayloadError
+from bridge.social.base import first_error
 from bridge.social.x import mapping
 from bridge.social.x.payloads import ActivityWebhook, DirectMessageEvent, Tweet, TweetDelete
 
@@ -45,7 +46,7 @@ def parse_webhook(payload: Mapping[str, object], account_id: str) -> ParsedWebho
     try:
         body = ActivityWebhook.model_validate(payload)
     except ValidationError as exc:
-        raise PayloadError(f"not an X Account Activity body: {_first_error(exc)}") from exc
+        raise PayloadError(f"not an X Account Activity body: {first_error(exc)}") from exc
     keys = body.event_keys()
     if not keys:
         return ParsedWebhook(ignored=("no_events",))
@@ -146,7 +147,3 @@ def _deletion(event: TweetDelete, owner: str) -> InboundMessage | str:
     )
 
 
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}"
