@@ -43,14 +43,6 @@ def x_server() -> Iterator[XEmulator]:
     emu.stop()
 
 
-@pytest.fixture(scope="module")
-def zendesk_x() -> Iterator[ZendeskEmulator]:
-    emu = ZendeskEmulator(email=ZD_EMAIL, token=ZD_TOKEN)
-    emu.start()
-    yield emu
-    emu.stop()
-
-
 @dataclass
 class XWorld:
     env: pytest.MonkeyPatch
@@ -139,21 +131,21 @@ class XWorld:
 
 
 @pytest.fixture
-def world(env: pytest.MonkeyPatch, database_url: str, zendesk_x: ZendeskEmulator,
+def world(env: pytest.MonkeyPatch, database_url: str, zendesk_server: ZendeskEmulator,
           x_server: XEmulator) -> Iterator[XWorld]:
-    zendesk_x.reset()
+    zendesk_server.reset()
     x_server.state.reset()
     fake = FakeClock(T0)
     x_server.state.clock = fake
     clock.set_clock(fake)
-    w = XWorld(env, database_url, zendesk_x, x_server, fake)
+    w = XWorld(env, database_url, zendesk_server, x_server, fake)
     w.configure()
     try:
         yield w
     finally:
         clock.set_clock(None)
         x_server.state.clock = utc_now
-        zendesk_x.reset()
+        zendesk_server.reset()
         x_server.state.reset()
 
 
