@@ -36,9 +36,9 @@ def _insert_sql(paramstyle: str, count: int) -> str:
 
 
 class _Connection:
-    """The committer's own DBAPI connection: one flush runs at a time per process, so
-    one connection suffices; PostgreSQL's is in autocommit (one statement, one round
-    trip). Dropped on any error and on fork, reopened on next use."""
+    """A committer lane's own DBAPI connection: one flush runs at a time per lane, so
+    one connection each suffices; PostgreSQL's is in autocommit (one statement, one
+    round trip). Dropped on any error and on fork, reopened on next use."""
 
     def __init__(self) -> None:
         self._conn: Any = None
@@ -64,29 +64,39 @@ class _Connection:
         self._conn = None
 
 
-_connection = _Connection()
+class _Writer:
+    """A group committer with one connection per lane."""
+
+    def __init__(self, lanes: int) -> None:
+        self._connections = [_Connection() for _ in range(lanes)]
+        self.committer = GroupCommitter(self._flush, key=lambda row: (row[0], row[1], row[2]),
+                                        lanes=lanes, gather=GATHER_SECONDS)
+
+    def _flush(self, lane: int, rows: list[Row]) -> dict[Key, int]:
+        """One statement for every queued row, committed before it returns."""
+        engine = get_engine()
+        sql = _insert_sql(engine.dialect.paramstyle, len(rows))
+        params = [value for row in rows for value in row]
+        connection = self._connections[lane]
+        conn = connection.get()
+        try:
+            cur = conn.cursor()
+            cur.execute(sql, params)
+            new = {(c, a, m): int(i) for i, c, a, m in cur.fetchall()}
+            cur.close()
+            if engine.dialect.name != "postgresql":
+                conn.commit()
+            return new
+        except BaseException:
+            connection.drop()
+            raise
 
 
-def _flush(rows: list[Row]) -> dict[Key, int]:
-    """One statement for every queued row, committed before it returns."""
-    engine = get_engine()
-    sql = _insert_sql(engine.dialect.paramstyle, len(rows))
-    params = [value for row in rows for value in row]
-    conn = _connection.get()
-    try:
-        cur = conn.cursor()
-        cur.execute(sql, params)
-        new = {(c, a, m): int(i) for i, c, a, m in cur.fetchall()}
-        cur.close()
-        if engine.dialect.name != "postgresql":
-            conn.commit()
-        return new
-    except BaseException:
-        _connection.drop()
-        raise
-
-
-_committer = GroupCommitter(_flush, key=lambda row: (row[0], row[1], row[2]))
+# Half a millisecond: invisible to a platform's timeout, enough for the requests a busy
+# process is already parsing to share the statement (``bridge.group_commit``).
+GATHER_SECONDS = 0.0005
+# SQLite has one writer at a time: a second lane would only wait on its lock.
+_writers = {"sqlite": _Writer(lanes=1), "server": _Writer(lanes=2)}
 
 
 def store_messages(messages: Sequence[InboundMessage]) -> list[int]:
@@ -98,12 +108,13 @@ def store_messages(messages: Sequence[InboundMessage]) -> list[int]:
     if not messages:
         return []
     sqlite_dialect = get_engine().dialect.name == "sqlite"
+    writer = _writers["sqlite" if sqlite_dialect else "server"]
     rows = [
         (m.thread.channel, m.thread.account_id, m.message_id, m.thread.thread_id, m.to_json(),
          db_time(m.sent_at, sqlite_dialect))
         for m in messages
     ]
-    return _committer.store(rows)
+    return writer.committer.store(rows)
 
 
 def mark_due(s: Session, conv_id: int) -> None:
