@@ -1,11 +1,15 @@
 """Webhook acknowledgement throughput: ``/webhooks/meta`` against a bare Flask route.
 
-Both run under the same gunicorn settings, one after the other in one run, loaded by
-wrk with signed Messenger bodies that all carry distinct message ids (so every
-request really stores a row and enqueues a task). The worker is not running: this
-measures the request path only.
+Both run under the same gunicorn settings in one run, loaded by wrk with signed
+Messenger bodies that all carry message ids new to the database (a token per run,
+so every request really stores a row and enqueues a task, also on a reused
+PostgreSQL). The worker is not running: this measures the request path only.
 
-    python -m bench.webhook_ack [--seconds 10] [--database-url URL] [--redis-url URL]
+Two cores shared with wrk and the database make single measurements drift by a
+third from one minute to the next, so the two servers are loaded in alternation,
+``--rounds`` times each, and the report gives every round's ratio and the median.
+
+    python -m bench.webhook_ack [--seconds 10] [--rounds 3] [--database-url URL] [--redis-url URL]
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import hmac
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -31,15 +36,16 @@ SECRET = "bench-secret"
 GUNICORN = ["--workers", "2", "--threads", "16"]
 
 
-def body(i: int) -> bytes:
+def body(i: int, run: str = "bench") -> bytes:
     msg = {"object": "page", "entry": [{"id": "1234567890", "time": 1459991487970, "messaging": [{
         "sender": {"id": f"user{i % 500}"}, "recipient": {"id": "1234567890"},
-        "timestamp": 1459991487970 + i, "message": {"mid": f"bench-{i}", "text": f"Hello {i}"}}]}]}
+        "timestamp": 1459991487970 + i, "message": {"mid": f"{run}-{i}", "text": f"Hello {i}"}}]}]}
     return json.dumps(msg, separators=(",", ":")).encode()
 
 
-def lua_script(path: Path, count: int) -> None:
-    """A wrk script cycling through ``count`` pre-signed bodies read from a data file.
+def lua_script(path: Path, count: int, run: str = "bench") -> None:
+    """A wrk script sending ``count`` pre-signed bodies read from a data file; wrk's two
+    threads take disjoint halves, so no message id is sent twice in one script.
 
     Every non-2xx answer is counted and fails the run: a benchmark that measures
     errors measures nothing.
@@ -47,10 +53,15 @@ def lua_script(path: Path, count: int) -> None:
     data = path.with_suffix(".tsv")
     with data.open("w") as f:
         for i in range(count):
-            raw = body(i)
+            raw = body(i, run)
             sig = hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
             f.write(f"sha256={sig}\t{raw.decode()}\n")
     path.write_text(f"""
+local threads = 0
+setup = function(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
 local sigs, bodies, n, count = {{}}, {{}}, 0, 0
 init = function(args)
   for line in io.lines("{data}") do
@@ -59,7 +70,7 @@ init = function(args)
     sigs[count] = line:sub(1, tab - 1)
     bodies[count] = line:sub(tab + 1)
   end
-  n = math.random(count)
+  n = tid * math.floor(count / 2)
 end
 request = function()
   n = (n % count) + 1
@@ -96,13 +107,23 @@ def load(port: int, script: Path, seconds: int) -> dict[str, float]:
             "non_2xx": float(bad.group(1)) if bad else 0.0}
 
 
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--database-url", default="")
     ap.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""))
-    ap.add_argument("--bodies", type=int, default=40000)
+    ap.add_argument("--bodies", type=int, default=100000, help="per script (never repeated)")
+    ap.add_argument("--workers", default=GUNICORN[1])
+    ap.add_argument("--threads", default=GUNICORN[3])
     args = ap.parse_args()
+    GUNICORN[1], GUNICORN[3] = args.workers, args.threads
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="bench-ack-"))
@@ -113,26 +134,40 @@ def main() -> None:
         env["REDIS_URL"] = args.redis_url
     subprocess.run([str(BIN / "bridge"), "db", "upgrade"], env=env, check=True,
                    capture_output=True, cwd=work)
-    script = work / "bodies.lua"
-    lua_script(script, args.bodies)
-    results: dict[str, dict[str, float]] = {}
-    for name, app in (("bare_flask", "bench.bare_app:create_app()"),
-                      ("bridge", "bridge.app:create_app()")):
-        port = 18000 + len(results)
-        proc = serve(app, port, env, work / f"{name}.log")
-        try:
-            load(port, script, 2)  # warm-up
-            results[name] = load(port, script, args.seconds)
-        finally:
+    token = secrets.token_hex(4)
+    scripts = {}
+    for label in ("warm", *(str(i) for i in range(args.rounds))):
+        scripts[label] = work / f"bodies-{label}.lua"
+        lua_script(scripts[label], args.bodies, f"bench-{token}-{label}")
+    apps = {"bare_flask": "bench.bare_app:create_app()", "bridge": "bridge.app:create_app()"}
+    procs = {name: serve(app, 18000 + i, env, work / f"{name}.log")
+             for i, (name, app) in enumerate(apps.items())}
+    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in apps}
+    try:
+        for i, name in enumerate(apps):
+            load(18000 + i, scripts["warm"] if name == "bridge" else scripts["0"], 2)
+        for r in range(args.rounds):
+            # Alternate which goes first, so a drift in the machine's speed hits both.
+            order = list(enumerate(apps)) if r % 2 == 0 else list(enumerate(apps))[::-1]
+            for i, name in order:
+                rounds[name].append(load(18000 + i, scripts[str(r)], args.seconds))
+    finally:
+        for proc in procs.values():
             proc.terminate()
             proc.wait(timeout=30)
-    if any(r["non_2xx"] for r in results.values()):
-        sys.exit(f"non-2xx answers during the run: {results}; logs in {work}")
-    ratio = results["bridge"]["requests_per_s"] / results["bare_flask"]["requests_per_s"]
+    if any(x["non_2xx"] for runs in rounds.values() for x in runs):
+        sys.exit(f"non-2xx answers during the run: {rounds}; logs in {work}")
+    ratios = [b["requests_per_s"] / a["requests_per_s"]
+              for a, b in zip(rounds["bare_flask"], rounds["bridge"], strict=True)]
+    results = {name: {"requests_per_s": median([x["requests_per_s"] for x in runs]),
+                      "p99_ms": median([x["p99_ms"] for x in runs]),
+                      "rounds_requests_per_s": [x["requests_per_s"] for x in runs]}
+               for name, runs in rounds.items()}
     report = {"gunicorn": " ".join(GUNICORN), "wrk": "-t2 -c16", "seconds": args.seconds,
-              "database": env["DATABASE_URL"].split(":", 1)[0],
+              "rounds": args.rounds, "database": env["DATABASE_URL"].split(":", 1)[0],
               "broker": "redis" if args.redis_url else "embedded sqlite",
-              "results": results, "ratio": round(ratio, 3)}
+              "results": results, "round_ratios": [round(x, 3) for x in ratios],
+              "ratio": round(median(ratios), 3)}
     print(json.dumps(report, indent=2))
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
