@@ -38,7 +38,8 @@ def _insert_sql(paramstyle: str, count: int) -> str:
 class _Connection:
     """A committer lane's own DBAPI connection: one flush runs at a time per lane, so
     one connection each suffices; PostgreSQL's is in autocommit (one statement, one
-    round trip). Dropped on any error and on fork, reopened on next use."""
+    round trip), SQLite's fsyncs every commit. Dropped on any error and on fork, reopened
+    on next use."""
 
     def __init__(self) -> None:
         self._conn: Any = None
@@ -52,6 +53,12 @@ class _Connection:
             raw = engine.raw_connection()  # kept checked out for the process's life
             if engine.dialect.name == "postgresql":
                 raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            else:
+                # The engine's SQLite connections commit with synchronous=NORMAL, which a
+                # power cut may roll back; an acknowledged webhook must survive it.
+                cur = raw.cursor()
+                cur.execute("PRAGMA synchronous=FULL")
+                cur.close()
             self._conn, self._pid, self._engine = raw, os.getpid(), engine
         return self._conn
 
