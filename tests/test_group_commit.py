@@ -131,27 +131,36 @@ def test_a_failed_statement_fails_every_request_it_carried_and_the_next_works() 
     assert gc.store([("after",)]) == [1]
 
 
-def test_an_idle_process_does_not_wait_to_gather() -> None:
+def test_one_request_at_a_time_never_waits_to_gather() -> None:
+    """A lone request, or a process serving requests one after another (a thread per
+    worker), has no company to wait for."""
     table = FakeTable(delay=0)
-    gc = committer(table, gather=0.2)
-    time.sleep(0.01)  # nothing arrived within the busy window
+    gc = committer(table, gather=0.2, busy_window=60.0)
     started = time.monotonic()
-    gc.store([("alone",)])
-    assert time.monotonic() - started < 0.1
+    for i in range(5):
+        gc.store([(f"k{i}",)])
+    assert time.monotonic() - started < 0.2
+    assert [len(rows) for rows in table.statements] == [1] * 5
 
 
 def test_a_busy_process_gathers_concurrent_requests_into_one_statement() -> None:
     table = FakeTable(delay=0.02)
     gc = committer(table, lanes=1, gather=0.05, busy_window=5.0)
-    gc.store([("warm",)])  # marks the process busy for the next arrival
-    barrier = threading.Barrier(8)
 
-    def request(i: int) -> None:
-        barrier.wait()
-        gc.store([(f"k{i}",)])
+    def burst(tag: str) -> None:
+        barrier = threading.Barrier(8)
 
-    run_threads(8, request)
-    # The first leader waited for the others: one statement for all eight (without the
-    # wait it would have flushed alone, and the seven behind it in a second).
-    assert [len(rows) for rows in table.statements] == [1, 8]
-    assert len(table.rows) == 9
+        def request(i: int) -> None:
+            barrier.wait()
+            gc.store([(f"{tag}{i}",)])
+
+        run_threads(8, request)
+
+    burst("first")  # a statement carries several: the process is busy
+    assert max(len(rows) for rows in table.statements) > 1
+    before = len(table.statements)
+    burst("second")
+    # The first leader of the second burst waited for the others: one statement for all
+    # eight (without the wait it would have flushed alone, and the seven behind it next).
+    assert [len(rows) for rows in table.statements[before:]] == [8]
+    assert len(table.rows) == 16
