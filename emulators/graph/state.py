@@ -54,6 +54,26 @@ def fault_from_json(data: JSON) -> Fault:
     return Fault(**path_fault_fields(data))
 
 
+ATTACHMENT_TYPES = ("image", "video", "audio", "file", "template")
+
+
+def _attachment_problem(attachment: object) -> str | None:
+    """Send API ``message.attachment``: a known type and a payload naming the file by
+    ``url`` (Meta fetches it) or by a saved ``attachment_id``."""
+    if attachment is None:
+        return None
+    if not isinstance(attachment, dict) or attachment.get("type") not in ATTACHMENT_TYPES:
+        return "Param message[attachment][type] must be one of {" + ", ".join(
+            ATTACHMENT_TYPES) + "}"
+    payload = attachment.get("payload")
+    if attachment["type"] != "template" and not (
+            isinstance(payload, dict)
+            and ((isinstance(payload.get("url"), str) and payload["url"].startswith("http"))
+                 or payload.get("attachment_id"))):
+        return "Param message[attachment][payload][url] must be a valid URL"
+    return None
+
+
 def send_problem(body: JSON) -> str | None:
     """Meta's parameter complaint about a Send API body, or ``None`` when it is valid."""
     recipient, message = body.get("recipient"), body.get("message")
@@ -65,6 +85,9 @@ def send_problem(body: JSON) -> str | None:
         return "Param tag must be one of {" + ", ".join(TAGS) + "}"
     if not isinstance(message, dict) or not (message.get("text") or message.get("attachment")):
         return "Must send either message or sender action"
+    attachment_problem = _attachment_problem(message.get("attachment"))
+    if attachment_problem:
+        return attachment_problem
     text = message.get("text")
     if text is not None and not isinstance(text, str):
         return "Param message[text] must be a string"
@@ -105,6 +128,7 @@ class GraphState(PathFaultQueue[Fault]):
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     instagram_users: set[str] = field(default_factory=set)  # IGSIDs among the recipients
+    unreachable_urls: set[str] = field(default_factory=set)  # attachment URLs Meta cannot fetch
     # More pages (or Instagram accounts) and their tokens, beyond ``page_id``: each send is
     # recorded with the page its token belongs to and the token itself.
     pages: dict[str, str] = field(default_factory=dict)
@@ -124,6 +148,7 @@ class GraphState(PathFaultQueue[Fault]):
             self.files.clear()
             self.faults.clear()
             self.instagram_users.clear()
+            self.unreachable_urls.clear()
             self.strict_profiles = False
         self.comments.clear()
 
@@ -179,7 +204,11 @@ class GraphState(PathFaultQueue[Fault]):
         )
 
     def dm_problem(self, psid: str, body: JSON) -> str | None:
-        """Instagram's own limit on top of Messenger's: text of at most 1000 UTF-8 bytes."""
+        """Instagram's own limit on top of Messenger's: text of at most 1000 UTF-8 bytes;
+        and an attachment whose URL Meta could not fetch."""
+        attachment = (body.get("message") or {}).get("attachment") or {}
+        if (attachment.get("payload") or {}).get("url") in self.unreachable_urls:
+            return "Failed to fetch the file from the url"
         text = (body.get("message") or {}).get("text")
         if psid in self.instagram_users and isinstance(text, str) and len(
                 text.encode("utf-8")) > INSTAGRAM_TEXT_BYTES:

@@ -53,7 +53,7 @@ class ZendeskEmulator(HelpdeskEmulator):
             self.state.rate_limit_per_minute = per_minute
 
     def agent_comment(self, ticket_id: int, body: str, **kwargs: Any) -> Change:
-        """Keyword arguments: html_body, public, author_id, status."""
+        """Keyword arguments: html_body, public, author_id, status, uploads (tokens)."""
         return agent_comment(self.state, ticket_id, body, self.base_url, **kwargs)
 
     def set_status(self, ticket_id: int, status: str, **kwargs: Any) -> Change:

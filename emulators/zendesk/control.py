@@ -32,10 +32,13 @@ def agent_comment(
     author_id: int = EmulatorState.AGENT_ID,
     status: str | None = None,
     metadata: JSON | None = None,
+    uploads: list[str] | None = None,
 ) -> Change:
-    """An agent replying in the Zendesk UI (via channel "web"); fires triggers."""
+    """An agent replying in the Zendesk UI (via channel "web"); fires triggers. ``uploads``:
+    tokens from ``POST /api/v2/uploads``, attached to the comment."""
     data: JSON = {
-        "comment": {"body": body, "html_body": html_body, "public": public, "author_id": author_id}
+        "comment": {"body": body, "html_body": html_body, "public": public, "author_id": author_id,
+                    "uploads": uploads or []}
     }
     if status:
         data["status"] = status

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from bridge import db, failed, pipeline, registry
-from tests.integration.conftest import API_USER, PAGE, T0, World
+from tests.integration.conftest import API_USER, PAGE, T0, ZD_EMAIL, ZD_TOKEN, World
 
 PSID = "6543210987654321"
 OTHER_PSID = "1112223334445556"
@@ -343,6 +343,32 @@ def test_agent_reply_is_sent_once_as_a_response(world: World) -> None:
 
     reply_round(w, conv, tid)  # another webhook about the same ticket
     assert len(w.sent()) == 1
+
+
+def test_agent_files_reach_messenger_after_the_text(world: World) -> None:
+    """An agent attaches a photo and a PDF in Zendesk: the customer gets the text, then
+    each file by its Zendesk link, and no note says a file was left behind."""
+    w = world
+    conv, tid = started(w, "can you send the label?")
+    tokens = []
+    for name, kind in (("label.png", "image/png"), ("terms.pdf", "application/pdf")):
+        uploaded = requests.post(f"{w.zendesk.base_url}/api/v2/uploads.json",
+                                 params={"filename": name}, data=b"%PDF-or-PNG bytes",
+                                 headers={"Content-Type": kind},
+                                 auth=(f"{ZD_EMAIL}/token", ZD_TOKEN), timeout=5)
+        tokens.append(uploaded.json()["upload"]["token"])
+    w.zendesk.agent_comment(tid, "Here they are.", uploads=tokens)
+    reply_round(w, conv, tid)
+    sent = w.sent()
+    assert [s["text"] for s in sent] == ["Here they are.", None, None]
+    files = [s["attachment"] for s in sent[1:]]
+    assert [f["type"] for f in files] == ["image", "file"]
+    for f, name in zip(files, ("label.png", "terms.pdf"), strict=True):
+        url = f["payload"]["url"]
+        assert url.startswith(w.zendesk.base_url) and url.endswith(f"?name={name}")
+        assert requests.get(url, timeout=5).content == b"%PDF-or-PNG bytes"  # fetchable
+    assert not any("not sent" in body for body in
+                   (c["body"] for c in w.comments(tid) if not c["public"]))
 
 
 def test_private_notes_and_the_bridges_own_comments_are_never_sent(

@@ -275,3 +275,46 @@ def test_split_text_keeps_characters_whole(text: str) -> None:
 def test_split_text_leaves_short_text_alone() -> None:
     assert split_text("  indented\n") == ["  indented\n"]
     assert split_text(" \n ") == []
+
+
+FILES = ("https://acme.zendesk.com/attachments/token/t1/?name=label.png",
+         "https://acme.zendesk.com/attachments/token/t2/?name=invoice.pdf",
+         "https://files.example.com/clips/unboxing.mp4")
+
+
+def test_agent_files_follow_the_text_each_by_url(emu: GraphEmulator,
+                                                   channel: MessengerChannel) -> None:
+    message = OutboundMessage(THREAD, "Here is your label.", reference="delivery-7",
+                              attachment_urls=FILES)
+    result = channel.send(message, customer_wrote(emu, timedelta(hours=2)), NOW)
+    assert [s["text"] for s in emu.state.sent] == ["Here is your label.", None, None, None]
+    files = [s["attachment"] for s in emu.state.sent[1:]]
+    assert [(f["type"], f["payload"]["url"]) for f in files] == [
+        ("image", FILES[0]), ("file", FILES[1]), ("video", FILES[2])]
+    assert {s["messaging_type"] for s in emu.state.sent} == {"RESPONSE"}
+    assert result.platform_message_ids == tuple(s["message_id"] for s in emu.state.sent)
+    assert result.note is None
+
+
+def test_files_alone_are_a_reply_and_keep_the_window_rule(
+    emu: GraphEmulator, channel: MessengerChannel
+) -> None:
+    message = OutboundMessage(THREAD, "", attachment_urls=FILES[:1])
+    result = channel.send(message, customer_wrote(emu, timedelta(days=3)), NOW)
+    [sent] = emu.state.sent
+    assert (sent["messaging_type"], sent["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
+    assert sent["attachment"]["payload"]["url"] == FILES[0]
+    assert result.note == "sent with the HUMAN_AGENT tag"
+
+
+def test_a_file_meta_cannot_fetch_is_named_and_the_rest_still_go(
+    emu: GraphEmulator, channel: MessengerChannel
+) -> None:
+    emu.state.unreachable_urls.add(FILES[1])
+    message = OutboundMessage(THREAD, "Two files.", attachment_urls=FILES)
+    result = channel.send(message, customer_wrote(emu, timedelta(hours=1)), NOW)
+    sent_urls = [s["attachment"]["payload"]["url"] for s in emu.state.sent[1:]]
+    assert sent_urls == [FILES[0], FILES[2]]
+    assert result.note is not None
+    assert f"attachment not sent: {FILES[1]}" in result.note
+    assert "Failed to fetch" in result.note

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from bridge.domain import Attachment, AttachmentKind, Sender, ThreadKey
 from bridge.errors import PayloadError
 from bridge.receipts import Receipt
+from bridge.social import files
 from bridge.social.instagram.payloads import AttachmentPayload, MessageAttachment, MessagingItem
 from bridge.social.meta_parse import meta_time
 from bridge.social.meta_window import SendPolicy
@@ -87,14 +87,8 @@ _SENDABLE = {"png": "image", "jpg": "image", "jpeg": "image", "gif": "image",
 
 
 def sendable_type(url: str) -> str | None:
-    """Instagram's attachment type for a file URL, judged by its name (the path, or a
-    ``name`` query parameter as helpdesk attachment links have); None: not sendable."""
-    parts = urlsplit(url)
-    for name in [*parse_qs(parts.query).get("name", []), parts.path]:
-        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if extension in _SENDABLE:
-            return _SENDABLE[extension]
-    return None
+    """Instagram's attachment type for a file URL, judged by its name; None: not sendable."""
+    return _SENDABLE.get(files.extension(url))
 
 
 def send_body(recipient: str, policy: SendPolicy, content: dict[str, Any]) -> dict[str, Any]:

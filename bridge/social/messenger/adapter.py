@@ -26,7 +26,13 @@ from bridge.social.base import first_error
 from bridge.social.graph import AccountClients
 from bridge.social.messenger import events
 from bridge.social.messenger.client import GraphClient
-from bridge.social.messenger.mapping import SendPolicy, send_policy, split_text, to_attachment
+from bridge.social.messenger.mapping import (
+    SendPolicy,
+    send_policy,
+    send_type,
+    split_text,
+    to_attachment,
+)
 from bridge.social.messenger.payloads import Message, MessagingItem, PageWebhook, Postback
 from bridge.social.meta_parse import read_messaging
 
@@ -48,6 +54,7 @@ class MessengerChannel:
     """Facebook Messenger for one page: account id = page id, thread id = customer PSID."""
 
     kind = "messenger"
+    sends_attachments = True  # every file, by URL, after the text
 
     def __init__(self, settings: Settings, client: GraphClient | None = None) -> None:
         self._settings = settings
@@ -98,12 +105,14 @@ class MessengerChannel:
     def send(
         self, message: OutboundMessage, last_customer_at: datetime | None, now: datetime
     ) -> SendResult:
-        """Send ``message.text`` as one or more Messenger messages, in order."""
+        """Send ``message.text`` as one or more Messenger messages, then the agent's files
+        (by URL: Meta fetches them), in order. A file Meta refuses is named in the note;
+        the reply stands."""
         if message.thread.channel != self.kind:
             raise PermanentError(f"not a Messenger thread: {message.thread.channel}")
         policy = send_policy(last_customer_at, now, message.human)
         parts = split_text(message.text)
-        if not parts:
+        if not parts and not message.attachment_urls:
             raise PermanentError("not sent: the reply has no text")
         page_id = message.thread.account_id or self._settings.META_PAGE_ID
         client = self._clients.for_thread(message.thread)
@@ -112,12 +121,20 @@ class MessengerChannel:
             last = index == len(parts) - 1  # quick replies belong under the last part
             try:
                 sent.append(client.send_message(
-                    page_id, _send_body(message, policy, part, last)))
+                    page_id, _send_body(message, policy, _text(message, part, last))))
             except BridgeError:
                 if sent:
                     log.warning("messenger_reply_partly_sent", sent=sent, parts=len(parts))
                 raise
-        return SendResult(tuple(sent), _note(policy, len(parts)))
+        skipped: list[str] = []
+        for url in message.attachment_urls:
+            content = {"attachment": {"type": send_type(url),
+                                      "payload": {"url": url, "is_reusable": False}}}
+            try:
+                sent.append(client.send_message(page_id, _send_body(message, policy, content)))
+            except PermanentError as exc:
+                skipped.append(f"attachment not sent: {url}: {exc}")
+        return SendResult(tuple(sent), _note(policy, len(parts), skipped))
 
 
 def _read_item(page_id: str, item: MessagingItem) -> InboundMessage | str:
@@ -177,13 +194,17 @@ def _inbound(
     )
 
 
-def _send_body(message: OutboundMessage, policy: SendPolicy, text: str,
-               last: bool = True) -> dict[str, Any]:
+def _text(message: OutboundMessage, text: str, last: bool) -> dict[str, Any]:
     content: dict[str, Any] = {"text": text}
     if message.reference:
         content["metadata"] = message.reference  # comes back on the echo
     if message.quick_replies and last:
         content["quick_replies"] = quick_replies(message.quick_replies)
+    return content
+
+
+def _send_body(message: OutboundMessage, policy: SendPolicy,
+               content: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "recipient": {"id": message.thread.thread_id},
         "messaging_type": policy.messaging_type,
@@ -201,11 +222,11 @@ def quick_replies(buttons: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
              "payload": payload[:1000]} for title, payload in buttons[:QUICK_REPLY_LIMIT]]
 
 
-def _note(policy: SendPolicy, parts: int) -> str | None:
+def _note(policy: SendPolicy, parts: int, skipped: list[str]) -> str | None:
     notes = [policy.note] if policy.note else []
     if parts > 1:
         notes.append(f"split into {parts} messages (Messenger allows 2000 characters each)")
-    return "; ".join(notes) or None
+    return "; ".join(notes + skipped) or None
 
 
 def _display_name(profile: Mapping[str, Any]) -> str | None:

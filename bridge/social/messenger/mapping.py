@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Callable
 
 from bridge.domain import Attachment, AttachmentKind
+from bridge.social import files
 from bridge.social.messenger.payloads import AttachmentPayload, MessageAttachment
 from bridge.social.meta_window import HUMAN_AGENT_WINDOW as HUMAN_AGENT_WINDOW
 from bridge.social.meta_window import RESPONSE_WINDOW as RESPONSE_WINDOW
@@ -15,6 +16,11 @@ from bridge.social.meta_window import send_policy as send_policy
 from bridge.social.meta_window import window_rule
 
 MESSAGE_LIMIT = 2000  # characters per text message (Send API)
+# Send API attachment types by file extension; any other file goes as ``file`` (Meta
+# fetches the URL itself, up to 25 MB).
+_SEND_TYPES = {"png": "image", "jpg": "image", "jpeg": "image", "gif": "image",
+               "mp4": "video", "mov": "video", "avi": "video", "webm": "video",
+               "mp3": "audio", "aac": "audio", "m4a": "audio", "wav": "audio", "ogg": "audio"}
 WINDOW_RULE = window_rule("Messenger")
 
 _MEDIA: dict[str, AttachmentKind] = {
@@ -63,6 +69,11 @@ def utf16_len(text: str) -> int:
 
 def utf16_units(char: str) -> int:
     return 2 if ord(char) > 0xFFFF else 1
+
+
+def send_type(url: str) -> str:
+    """The Send API attachment type for an agent's file (``file`` when not media)."""
+    return _SEND_TYPES.get(files.extension(url), "file")
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT,
