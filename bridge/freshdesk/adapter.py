@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
+import structlog
 from pydantic import BaseModel, ValidationError
 
 from bridge.config import Settings, get_settings
@@ -45,7 +46,7 @@ from bridge.domain import (
     TicketView,
     Upload,
 )
-from bridge.errors import ConfigError, NotFound, PermanentError, TicketClosed
+from bridge.errors import BridgeError, ConfigError, NotFound, PermanentError, TicketClosed
 from bridge.fields.model import TicketField
 from bridge.freshdesk.client import Answer, FileTuple, FreshdeskClient, form_fields
 from bridge.freshdesk.fields import custom_ticket_fields
@@ -67,6 +68,9 @@ from bridge.freshdesk.mapping import (
     ticket_tags,
 )
 from bridge.freshdesk.payloads import ApiAgent, ApiContact, ApiConversation, ApiTicket, SearchPage
+from bridge.freshdesk.refusals import MAX_REFUSALS, RefusedFields, left_out_note, without
+
+log = structlog.get_logger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 MAX_PAGES = 500
@@ -160,11 +164,34 @@ class FreshdeskHelpdesk:
                                 followup_tag(ticket.followup_of) if ticket.followup_of else ""),
         }
         fields.update(_assignment(ticket))
-        answer = self._send("tickets", fields, ticket.comment.uploads)
+        answer, refusals = self._create(fields, ticket.comment.uploads)
         created = _model(ApiTicket, answer.body, "ticket")
         if ticket.followup_of:
             self._link_followup(str(created.id), ticket.followup_of, check_first=False)
+        if refusals:
+            self._note_left_out(str(created.id), left_out_note(fields, refusals))
         return TicketRef(str(created.id))
+
+    def _create(self, fields: dict[str, Any], uploads: tuple[Upload, ...]
+                ) -> tuple[Answer, list[RefusedFields]]:
+        """POST the ticket; a value the account no longer takes is left out and the POST
+        repeated (Freshdesk may name one refused field per answer), never the message."""
+        refusals: list[RefusedFields] = []
+        while True:
+            left_out = tuple(name for r in refusals for name in r.fields)
+            try:
+                return self._send("tickets", without(fields, left_out), uploads), refusals
+            except RefusedFields as exc:
+                if len(refusals) >= MAX_REFUSALS or set(exc.fields) <= set(left_out):
+                    raise
+                refusals.append(exc)
+
+    def _note_left_out(self, ticket_id: str, body: str) -> None:
+        """Best effort: the ticket exists, and failing now would only risk a second one."""
+        try:
+            self._note(ticket_id, body, private=True)
+        except BridgeError as exc:
+            log.warning("freshdesk_left_out_note_failed", ticket_id=ticket_id, error=str(exc))
 
     def find_ticket(self, marker: str) -> TicketRef | None:
         """Recovery only. No comment id: the first message is the ticket's description."""

@@ -30,6 +30,7 @@ from typing import Any
 from bridge.domain import AgentReply
 from bridge.errors import BridgeError, NotFound, PermanentError, TransientError
 from bridge.freshdesk.payloads import ApiConversation, ApiTicket
+from bridge.freshdesk.refusals import RefusedFields, refused_fields
 from bridge.retry_after import retry_after_seconds
 
 STATUS_OPEN, STATUS_PENDING, STATUS_RESOLVED, STATUS_CLOSED = 2, 3, 4, 5
@@ -288,4 +289,7 @@ def error_for_response(status: int, body: str, retry_after: str | None) -> Bridg
                               "(and that the key's agent may do this)")
     if status == 404:
         return NotFound(f"Freshdesk: not found (404): {text}")
+    refused = refused_fields(body) if status == 400 else ()
+    if refused:
+        return RefusedFields(f"Freshdesk rejected the request ({status}): {text}", refused)
     return PermanentError(f"Freshdesk rejected the request ({status}): {text}")
