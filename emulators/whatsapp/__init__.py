@@ -1,5 +1,5 @@
-"""Local emulator of the WhatsApp Cloud API: send (text, template, reply buttons) with the
-24 h window, media lookup and download, faults, a sent log and a control API.
+"""Local emulator of the WhatsApp Cloud API: send (text, template, reply buttons, media by
+link) with the 24 h window, media lookup and download, faults, a sent log and a control API.
 
 ``emu = WhatsAppEmulator(phone_number_id="1234567890", access_token="tok");
 base = emu.start()``; point ``META_GRAPH_BASE_URL`` at ``base``; read ``emu.state.sent``

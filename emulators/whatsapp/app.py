@@ -2,8 +2,9 @@
 
 Reproduced on purpose: Graph-shaped errors with ``error_data.details`` (190 token,
 100 parameter, 131047 outside the 24 h window, 132001 unknown template), request
-bodies checked against the v23.0 spec's schemas, media ids resolved to short-lived
-URLs whose download needs the bearer token, and ``Retry-After`` on injected faults.
+bodies checked against the v23.0 spec's schemas (media by ``id`` or ``link``: see
+``media``), media ids resolved to short-lived URLs whose download needs the bearer
+token, and ``Retry-After`` on injected faults.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 OpenAPI document (``business-messaging-api_v23.0.yaml``), and a validator for them.
 
 ``SCHEMAS`` transcribes the components the bridge uses (text, template, interactive
-reply buttons) without descriptions and examples; ``spec_schemas`` reads the same
+reply buttons, media by link) without descriptions and examples; ``spec_schemas`` reads the same
 components out of the YAML file itself (no YAML library: a reader for the block style
 the document is written in), so a test proves the transcription matches, and
 ``python -m emulators.whatsapp --spec FILE`` validates against the file directly.
@@ -27,7 +27,12 @@ REF = "#/components/schemas/"
 KEYWORDS = frozenset({"$ref", "allOf", "type", "required", "enum", "const", "properties",
                       "additionalProperties", "items", "maxLength", "minItems", "maxItems"})
 MESSAGE_TYPES = {"text": "TextMessage", "template": "TemplateMessage",
-                 "interactive": "InteractiveMessage"}
+                 "interactive": "InteractiveMessage", "image": "ImageMessage",
+                 "video": "VideoMessage", "audio": "AudioMessage",
+                 "document": "DocumentMessage", "sticker": "StickerMessage"}
+# ``Message``'s discriminator: every ``type`` a send may have (the others are refused).
+SEND_TYPES = ("text", "audio", "document", "image", "location", "video", "sticker",
+              "reaction", "interactive", "template", "contacts")
 
 
 def _ref(name: str) -> JSON:
@@ -81,6 +86,12 @@ SCHEMAS: dict[str, JSON] = {
                        "header": _ref("HeaderObject"), "body": _ref("BodyObject"),
                        "footer": _ref("FooterObject"), "action": _ref("ActionObject")},
     },
+    # The media messages: ``MediaObject`` and ``sticker`` are a ``oneOf`` (``id`` or
+    # ``link``) the validator skips; ``media.media_problem`` checks it.
+    **{f"{kind.capitalize()}Message": _message(kind, {kind: _ref("MediaObject")}, kind)
+       for kind in ("image", "video", "audio", "document")},
+    "StickerMessage": _message("sticker", {"sticker": {"type": "object"}}, "sticker"),
+    "MediaObject": {"type": "object"},
     "BodyObject": {"type": "object", "required": ["text"],
                    "properties": {"text": {"type": "string", "maxLength": 1024}}},
     "FooterObject": {"type": "object", "required": ["text"],

@@ -14,7 +14,8 @@ from typing import Any, Literal
 from emulators.common.faults import PathFaultQueue
 from emulators.graph.state import Fault
 from emulators.whatsapp.interactive import interactive_problem
-from emulators.whatsapp.schema import SCHEMAS, message_problems, relaxed
+from emulators.whatsapp.media import MEDIA_TYPES, media_problem
+from emulators.whatsapp.schema import SCHEMAS, SEND_TYPES, message_problems, relaxed
 
 JSON = dict[str, Any]
 
@@ -60,9 +61,13 @@ def send_problem(body: Any, schemas: dict[str, JSON]) -> str | None:
         return "the request body must be a JSON object"
     if body.get("messaging_product") != "whatsapp":
         return "The parameter messaging_product is required and must be 'whatsapp'."
+    if body.get("type") not in SEND_TYPES:
+        return f"Param type must be one of {{{', '.join(SEND_TYPES)}}}."
     found = message_problems(body, schemas)
     if found:
         return "; ".join(found)
+    if body["type"] in MEDIA_TYPES:
+        return media_problem(body["type"], body[body["type"]])
     if body["type"] == "text":
         text = body["text"].get("body")
         if not isinstance(text, str) or not text:
@@ -156,6 +161,7 @@ class WhatsAppState(PathFaultQueue[Fault]):
             "preview_url": content.get("preview_url") if kind == "text" else None,
             "template": content if kind == "template" else None,
             "interactive": content if kind == "interactive" else None,
+            "media": content if kind in MEDIA_TYPES else None,  # link, filename, caption
             "body": body,
             "message_id": "wamid." + secrets.token_urlsafe(30),
             "at": self.clock(),

@@ -32,7 +32,7 @@ from bridge.domain import (
     SendResult,
     ThreadKey,
 )
-from bridge.errors import BridgeError, PermanentError
+from bridge.errors import BridgeError, PermanentError, WindowClosed
 from bridge.receipts import Receipt
 from bridge.social.whatsapp import choices, events, mapping
 from bridge.social.whatsapp.client import CloudApiClient
@@ -52,6 +52,7 @@ class WhatsAppChannel:
     """WhatsApp Cloud API for the phone numbers one access token may use."""
 
     kind = "whatsapp"
+    sends_attachments = True  # by link, one media message per file; refused ones noted
 
     def __init__(self, settings: Settings, client: CloudApiClient | None = None) -> None:
         self._settings = settings
@@ -110,7 +111,9 @@ class WhatsAppChannel:
         self, message: OutboundMessage, last_customer_at: datetime | None, now: datetime
     ) -> SendResult:
         """Free text within the 24 h window, split at 4096 characters, in order; quick
-        replies become reply buttons or a list under the last part (``choices``)."""
+        replies become reply buttons or a list under the last part (``choices``). Then
+        the agent's files, one media message each (``mapping.media_body``); a file
+        WhatsApp refuses is named in the note, not a failure of the reply."""
         self._check_thread(message.thread)
         mapping.check_window(last_customer_at, now)  # outside it nothing is sent
         text, buttons = message.text, message.quick_replies
@@ -118,16 +121,39 @@ class WhatsAppChannel:
         if kind == "lines":  # no room for buttons: titles as lines
             text, kind = choices.as_lines(text, buttons), None
         parts = mapping.text_parts(text, kind is not None)
-        if not parts:
+        if not parts and not message.attachment_urls:
             raise PermanentError("not sent: the reply has no text")
         to = message.thread.thread_id
         bodies = [mapping.text_body(to, p) for p in parts]
-        if kind is not None:
+        if kind is not None and parts:  # buttons need a body text: files alone go without
             bodies[-1] = choices.body(to, parts[-1], buttons, kind)
         ids = self._send_all(message.thread, bodies)
-        note = (f"split into {len(parts)} messages (WhatsApp allows 4096 characters each)"
-                if len(parts) > 1 else None)
-        return SendResult(ids, note)
+        files, skipped = self._send_files(message.thread, message.attachment_urls, bool(ids))
+        notes = [f"split into {len(parts)} messages (WhatsApp allows 4096 characters each)"
+                 ] if len(parts) > 1 else []
+        if skipped and not ids and not files:  # nothing reached the customer
+            raise PermanentError("; ".join(skipped))
+        return SendResult(ids + files, "; ".join(notes + skipped) or None)
+
+    def _send_files(self, thread: ThreadKey, urls: tuple[str, ...], sent_text: bool
+                    ) -> tuple[tuple[str, ...], list[str]]:
+        """(message ids, notes) of the files, in order. ``TransientError`` propagates (the
+        reply is retried); so does ``WindowClosed`` while nothing of the reply is out, so
+        the held-reply path runs. Any other refusal is a note naming the file."""
+        sent: list[str] = []
+        notes: list[str] = []
+        for url in urls:
+            try:
+                sent += self._send_all(thread, [mapping.media_body(thread.thread_id, url)])
+            except PermanentError as exc:
+                if isinstance(exc, WindowClosed) and not (sent_text or sent):
+                    raise
+                notes.append(f"attachment not sent: {mapping.file_name(url)}: {exc}")
+            except BridgeError:
+                if sent_text or sent:
+                    log.warning("whatsapp_reply_partly_sent", sent=sent, files=len(urls))
+                raise
+        return tuple(sent), notes
 
     def send_template(
         self, thread: ThreadKey, name: str, language: str,

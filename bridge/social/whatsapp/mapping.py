@@ -17,6 +17,7 @@ from typing import Any
 
 from bridge.domain import Attachment, AttachmentKind, Sender, ThreadKey
 from bridge.errors import PayloadError, WindowClosed
+from bridge.social import files
 
 # Meta's splitting rules are the same for every Meta channel (UTF-16 lengths, never inside a
 # grapheme); only the limit differs. Re-exported so callers need not know where they live.
@@ -44,6 +45,13 @@ _KINDS: dict[str, AttachmentKind] = {
     "image": "image", "video": "video", "audio": "audio", "document": "file",
     "sticker": "sticker",
 }
+# What an agent's file goes out as, by its name's extension (Cloud API "Supported media
+# types": JPEG/PNG images, MP4/3GPP video, AAC/AMR/MP3/M4A/OGG-Opus audio, WebP stickers);
+# anything else is a ``document`` (the customer taps to download it).
+_SEND_TYPES = {"jpg": "image", "jpeg": "image", "png": "image", "mp4": "video",
+               "3gp": "video", "3gpp": "video", "aac": "audio", "amr": "audio",
+               "mp3": "audio", "m4a": "audio", "ogg": "audio", "webp": "sticker"}
+DEFAULT_FILENAME = "attachment"
 # Message types that carry no customer content: the type is the ignore reason.
 IGNORED_TYPES = {"reaction": "reaction", "request_welcome": "request_welcome",
                  "edit": "edited", "revoke": "deleted"}
@@ -253,3 +261,26 @@ def template_body(thread_id: str, name: str, language: str,
         template["components"] = [dict(c) for c in components]
     return {"messaging_product": "whatsapp", "recipient_type": kind, "to": to,
             "type": "template", "template": template}
+
+
+def file_name(url: str) -> str:
+    """The file's name (``bridge.social.files``), else ``attachment``."""
+    return files.file_name(url).strip() or DEFAULT_FILENAME
+
+
+def media_type(url: str) -> str:
+    """The Cloud API message type for a file URL, judged by its name's extension."""
+    return _SEND_TYPES.get(files.extension(url), "document")
+
+
+def media_body(thread_id: str, url: str) -> dict[str, Any]:
+    """A media message by ``link`` (WhatsApp fetches the URL itself). A document carries
+    its ``filename`` (the client picks the icon by its extension); stickers take only
+    ``id`` or ``link`` (the spec closes ``StickerMessage.sticker``)."""
+    kind, to = recipient(thread_id)
+    message_type = media_type(url)
+    media: dict[str, Any] = {"link": url}
+    if message_type == "document":
+        media["filename"] = file_name(url)
+    return {"messaging_product": "whatsapp", "recipient_type": kind, "to": to,
+            "type": message_type, message_type: media}
