@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     state = TelegramState(token=args.token, spec_path=args.spec)
     checks = "checked against " + str(args.spec) if state.validating else "not checked (no spec)"
     print(f"Telegram emulator for bot {state.bot_id} on http://{args.host}:{args.port}; "
-          f"sendMessage bodies {checks}", file=sys.stderr)
+          f"request bodies {checks}", file=sys.stderr)
     run_simple(args.host, args.port, create_app(state), threaded=True)
 
 

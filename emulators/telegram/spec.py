@@ -168,11 +168,16 @@ def load_spec(path: Path) -> dict[str, Any] | None:
 
 
 def request_schema(spec: dict[str, Any], method: str) -> dict[str, Any] | None:
-    """The JSON request body schema of a Bot API method, e.g. ``sendMessage``."""
+    """The request body schema of a Bot API method, e.g. ``sendMessage``: the JSON one, or
+    for methods taking files (``sendPhoto``...) the multipart/form-data one, the only one
+    the document gives them (Telegram reads every method's parameters from either)."""
     operation = spec["paths"].get(f"/{method}", {}).get("post", {})
     content = operation.get("requestBody", {}).get("content", {})
-    schema = content.get("application/json", {}).get("schema")
-    return schema if isinstance(schema, dict) else None
+    for kind in ("application/json", "multipart/form-data"):
+        schema = content.get(kind, {}).get("schema")
+        if isinstance(schema, dict):
+            return schema
+    return None
 
 
 @dataclass(frozen=True)

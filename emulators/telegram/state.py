@@ -16,6 +16,7 @@ from emulators.telegram.spec import DEFAULT_SPEC, Problem, load_spec, problems, 
 JSON = dict[str, Any]
 
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # bots may download files of up to 20 MB
+UPLOAD_LIMIT = 50 * 1024 * 1024  # and upload files of up to 50 MB (multipart/form-data)
 FIRST_MESSAGE_ID = 1000
 _DESCRIPTIONS = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
@@ -70,6 +71,44 @@ class StoredFile:
     @property
     def file_size(self) -> int:
         return self.size if self.size is not None else len(self.data)
+
+
+@dataclass(frozen=True)
+class SentFile:
+    """The file of a sendPhoto/sendVideo/sendAudio/sendDocument: by ``url`` (or a known
+    ``file_id``), or uploaded (``file_name``, ``size``, ``content_type``)."""
+
+    field: str  # "photo", "video", "audio" or "document"
+    url: str | None = None
+    file_id: str | None = None
+    file_name: str | None = None
+    size: int | None = None
+    content_type: str | None = None
+
+    def as_json(self) -> JSON:
+        return {"field": self.field, **{key: value for key, value in (
+            ("url", self.url), ("file_id", self.file_id), ("file_name", self.file_name),
+            ("size", self.size), ("content_type", self.content_type)) if value is not None}}
+
+    def as_message_field(self) -> Any:
+        """What the sent ``Message`` carries under ``field`` (a ``PhotoSize`` list for a
+        photo; ``Video``, ``Audio`` or ``Document`` otherwise)."""
+        source = self.file_id or self.url or f"{self.file_name}:{self.size}"
+        file_id = "emu-" + hashlib.sha256(source.encode()).hexdigest()[:24]
+        found: JSON = {"file_id": file_id, "file_unique_id": file_id[4:20]}
+        if self.size is not None:
+            found["file_size"] = self.size
+        if self.field == "photo":
+            return [{**found, "width": 1280, "height": 960}]
+        if self.file_name:
+            found["file_name"] = self.file_name
+        if self.content_type:
+            found["mime_type"] = self.content_type
+        if self.field == "video":
+            found.update(width=1280, height=720, duration=1)
+        if self.field == "audio":
+            found["duration"] = 1
+        return found
 
 
 @dataclass
@@ -191,17 +230,32 @@ class TelegramState(PathFaultQueue[Fault]):
                     token: str | None = None) -> JSON:
         """Store a sent text (with the bot token it came with); the ``Message`` Telegram
         answers with."""
+        return self._record(chat, "sendMessage", body, reply_to, token,
+                            {"text": body.get("text")})
+
+    def record_file(self, chat: EmulatedChat, method: str, body: JSON, sent: SentFile,
+                    reply_to: int | None, token: str | None = None) -> JSON:
+        """Store a sent photo, video, audio or document: the record's ``file`` says how it
+        came (``url``, or the uploaded ``file_name``, ``size`` and ``content_type``)."""
+        content: JSON = {sent.field: sent.as_message_field()}
+        if isinstance(body.get("caption"), str) and body["caption"]:
+            content["caption"] = body["caption"]
+        return self._record(chat, method, body, reply_to, token, content, sent.as_json())
+
+    def _record(self, chat: EmulatedChat, method: str, body: JSON, reply_to: int | None,
+                token: str | None, content: JSON, sent_file: JSON | None = None) -> JSON:
         with self.lock:
             message_id = max(chat.messages, default=FIRST_MESSAGE_ID - 1) + 1
             chat.messages.add(message_id)
             at = self.clock()
             self.sent.append({
-                "chat_id": chat.id, "text": body.get("text"), "message_id": message_id,
-                "reply_parameters": body.get("reply_parameters"), "body": body, "at": at,
+                "method": method, "chat_id": chat.id, "text": body.get("text"),
+                "message_id": message_id, "reply_parameters": body.get("reply_parameters"),
+                "body": body, "file": sent_file, "at": at,
                 "bot_token": self.token if token is None else token,
             })
         message: JSON = {"message_id": message_id, "from": self.user(), "chat": chat.as_json(),
-                         "date": int(at.timestamp()), "text": body.get("text")}
+                         "date": int(at.timestamp()), **content}
         if reply_to is not None and reply_to in chat.messages:
             message["reply_to_message"] = {"message_id": reply_to, "chat": chat.as_json(),
                                            "date": int(at.timestamp())}

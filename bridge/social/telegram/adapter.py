@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,22 +34,50 @@ from bridge.errors import (
     TransientError,
 )
 from bridge.social.base import first_error
-from bridge.social.telegram import buttons, mapping
-from bridge.social.telegram.client import BotClient
+from bridge.social.telegram import buttons, mapping, uploads
+from bridge.social.telegram.client import BotClient, ConversationRefused
 from bridge.social.telegram.mapping import file_id_from_url
 from bridge.social.telegram.payloads import Message, Update
 
 log = structlog.get_logger(__name__)
 
+_ReplyKey = tuple[str, str, str, tuple[str, ...]]  # chat, reference, text, attachment URLs
 CHAT_INTERVAL = timedelta(seconds=1)  # Telegram: about one message per second per chat
 _UNFINISHED_LIMIT = 256
 _PACED_CHATS_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """What became of one attached file: a message, or a note naming it."""
+
+    key: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class _Progress:
+    """The messages and notes of a reply so far; each done step added exactly one."""
+
+    ids: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return len(self.ids) + len(self.notes)
+
+    def add(self, sent: _Sent) -> None:
+        if sent.key is not None:
+            self.ids.append(sent.key)
+        else:
+            self.notes.append(sent.note or "attachment not sent")
 
 
 class TelegramChannel:
     """One Telegram bot: account id = bot id, thread id = chat id."""
 
     kind = "telegram"
+    sends_attachments = True  # photos, video, audio and documents; refused ones in the note
 
     def __init__(self, settings: Settings, client: BotClient | None = None) -> None:
         self._settings = settings
@@ -61,8 +89,8 @@ class TelegramChannel:
         self._client = (client or BotClient.from_settings(settings)) if own else None
         self._clients: dict[str, BotClient] = {}
         self._last_sent: dict[tuple[str, str], datetime] = {}  # by (bot, chat)
-        # Parts already delivered of replies that failed midway, by (chat, reference, text).
-        self._unfinished: OrderedDict[tuple[str, str, str], list[str]] = OrderedDict()
+        # Progress of replies that failed midway, by (chat, reference, text, files).
+        self._unfinished: OrderedDict[_ReplyKey, _Progress] = OrderedDict()
 
     def parse(self, payload: Mapping[str, object], bot_id: str | None = None) -> ParsedWebhook:
         """The inbox row of one update to ``bot_id`` (the bot whose secret the webhook
@@ -110,13 +138,16 @@ class TelegramChannel:
     def send(
         self, message: OutboundMessage, last_customer_at: datetime | None, now: datetime
     ) -> SendResult:
-        """Send ``message.text`` as one or more Telegram messages, in order.
+        """Send ``message.text`` as one or more Telegram messages, then each of the agent's
+        files as a message of its own (``uploads``), in order.
 
         ``message.reference`` naming a message of this chat (``"{chat}:{id}"`` or a bare id)
-        makes the first part a reply to it. A send to a chat the bot wrote to less than a
+        makes the first message a reply to it. A send to a chat the bot wrote to less than a
         second ago is refused with ``TransientError(retry_after=1)`` before any request; the
-        parts of one reply go out back to back. When a reply fails midway, the parts already
-        delivered are remembered (in this process) so that the retry sends only the rest.
+        messages of one reply go out back to back. When a reply fails midway, the messages
+        already delivered are remembered (in this process) so that the retry sends only the
+        rest. A file Telegram refuses, or that cannot be downloaded, is named in the note
+        instead (the reply fails only when nothing at all could be sent).
         """
         chat = message.thread.thread_id
         self._check_thread(message.thread)
@@ -125,34 +156,62 @@ class TelegramChannel:
         text = (message.text if markup is not None
                 else mapping.with_buttons(message.text, message.quick_replies))
         parts = mapping.split_text(text)
-        if not parts:
+        files = message.attachment_urls
+        if not parts and not files:
             raise PermanentError("not sent: the reply has no text")
         paced = (message.thread.account_id, chat)  # the limit is each bot's, per chat
         self._pace(paced, now)
-        key = (chat, message.reference or "", text)
-        sent = self._unfinished.pop(key, []) if message.reference else []
+        key = (chat, message.reference or "", text, files)
+        progress = (self._unfinished.pop(key, None) if message.reference else None) or _Progress()
         reply_to = mapping.reply_to(message.reference, chat)
-        for part in parts[len(sent):]:
-            body: dict[str, Any] = {"chat_id": _chat_id(chat), "text": part}
-            if reply_to is not None and not sent:
+        total = len(parts) + len(files)
+        markup_at = len(parts) - 1 if parts else total - 1  # under the last text, else file
+        while progress.done < total:
+            step = progress.done
+            body: dict[str, Any] = {"chat_id": _chat_id(chat)}
+            if reply_to is not None and step == 0:
                 body["reply_parameters"] = {"message_id": reply_to,
                                             "allow_sending_without_reply": True}
-            if markup is not None and len(sent) == len(parts) - 1:  # under the last part
+            if markup is not None and step == markup_at:
                 body["reply_markup"] = markup
             try:
-                result = client.send_message(body)
+                if step < len(parts):
+                    progress.ids.append(self._send_text(client, body, parts[step]))
+                else:
+                    progress.add(self._send_file(client, body, files[step - len(parts)]))
             except TransientError as exc:
-                if not sent:
+                if not progress.done:
                     raise
-                self._remember(key, sent, len(parts), message.reference)
-                raise TransientError(_partly(exc, sent, parts), exc.retry_after) from exc
+                self._remember(key, progress, total, message.reference)
+                raise TransientError(_partly(exc, progress.done, total),
+                                     exc.retry_after) from exc
             except PermanentError:
-                if sent:
-                    log.warning("telegram_reply_partly_sent", sent=len(sent), parts=len(parts))
+                if progress.done:
+                    log.warning("telegram_reply_partly_sent", sent=progress.done, parts=total)
                 raise
             self._last_sent[paced] = now
-            sent.append(mapping.message_key(chat, result["message_id"]))
-        return SendResult(tuple(sent), _note(len(parts)))
+        return _result(progress, len(parts))
+
+    def _send_text(self, client: BotClient, body: dict[str, Any], text: str) -> str:
+        result = client.send_message({**body, "text": text})
+        return mapping.message_key(body["chat_id"], result["message_id"])
+
+    def _send_file(self, client: BotClient, body: dict[str, Any], url: str) -> _Sent:
+        """One attached file: its message key, or a note naming it when Telegram refuses it
+        or it cannot be downloaded. Refusals of the whole conversation still raise."""
+        outgoing = uploads.plan(url)
+        try:
+            if outgoing.upload:
+                upload = uploads.download(outgoing, self._settings.BRIDGE_HTTP_TIMEOUT)
+                result = client.send_file(outgoing.method, body, upload)
+            else:
+                result = client.send_file(outgoing.method, {**body, outgoing.field: url})
+        except ConversationRefused:
+            raise
+        except PermanentError as exc:
+            log.info("telegram_attachment_not_sent", file=outgoing.name, error=str(exc))
+            return _Sent(note=f"attachment not sent: {outgoing.name} ({exc})")
+        return _Sent(key=mapping.message_key(body["chat_id"], result["message_id"]))
 
     def acknowledge(self, message: InboundMessage) -> None:
         """Stop the progress bar Telegram shows under a tapped button until the bot answers
@@ -280,12 +339,12 @@ class TelegramChannel:
             self._last_sent = {c: t for c, t in self._last_sent.items()
                                if timedelta(0) <= now - t < CHAT_INTERVAL}
 
-    def _remember(self, key: tuple[str, str, str], sent: list[str], total: int,
+    def _remember(self, key: _ReplyKey, progress: _Progress, total: int,
                   reference: str | None) -> None:
-        log.warning("telegram_reply_partly_sent", sent=len(sent), parts=total)
+        log.warning("telegram_reply_partly_sent", sent=progress.done, parts=total)
         if not reference:
             return  # without a reference a retry cannot be told from another reply
-        self._unfinished[key] = sent
+        self._unfinished[key] = progress
         while len(self._unfinished) > _UNFINISHED_LIMIT:
             self._unfinished.popitem(last=False)
 
@@ -306,8 +365,16 @@ def _chat_id(chat: str) -> int | str:
         return chat
 
 
-def _partly(exc: TransientError, sent: list[str], parts: list[str]) -> str:
-    return f"{exc} ({len(sent)} of {len(parts)} parts sent; the retry sends the rest)"
+def _partly(exc: TransientError, done: int, total: int) -> str:
+    return f"{exc} ({done} of {total} parts sent; the retry sends the rest)"
+
+
+def _result(progress: _Progress, parts: int) -> SendResult:
+    """The sent messages and the note; a reply of which nothing went out is a failure."""
+    notes = [note for note in (_note(parts), *progress.notes) if note]
+    if not progress.ids:
+        raise PermanentError("not sent: " + "; ".join(notes))
+    return SendResult(tuple(progress.ids), "; ".join(notes) or None)
 
 
 def _note(parts: int) -> str | None:

@@ -1,4 +1,5 @@
-"""Bot API calls for Telegram (``sendMessage``, ``getFile``, ``getMe``), with requests.
+"""Bot API calls for Telegram (``sendMessage``, the file sends, ``getFile``, ``getMe``),
+with requests.
 
 Vendor quirks, and why the mapping below looks the way it does:
 
@@ -15,12 +16,15 @@ Vendor quirks, and why the mapping below looks the way it does:
   installs a new one.
 - The token is part of every URL (``/bot<token>/<method>``), so request errors, whose text
   contains the URL, are reported by type only and never chained into tracebacks.
+- A file goes as JSON when Telegram fetches it by URL, as multipart/form-data when it is
+  uploaded; in a form every other parameter is a string, objects JSON-serialised.
 - ``sendMessage`` has no idempotency key: a timeout after Telegram accepted the message and
   a retry of it deliver the message twice. We still retry (loss is worse than a double).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -32,10 +36,16 @@ from bridge.config import Settings
 from bridge.errors import PermanentError, TransientError
 from bridge.retry_after import retry_after_seconds
 from bridge.social.telegram.payloads import ApiAnswer
+from bridge.social.telegram.uploads import Upload
 
 _NETWORK_ERRORS = (
     requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
 )
+
+
+class ConversationRefused(PermanentError):
+    """Telegram refused the conversation rather than one request: the bot token (401), the
+    chat (403: the bot was blocked or removed) or a group that became a supergroup."""
 
 
 class BotClient:
@@ -58,10 +68,13 @@ class BotClient:
 
     def send_message(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST ``sendMessage``; the sent ``Message``."""
-        message = self.call("sendMessage", body)
-        if not isinstance(message, dict) or not isinstance(message.get("message_id"), int):
-            raise PermanentError("Telegram answered sendMessage without a message_id")
-        return message
+        return _message("sendMessage", self.call("sendMessage", body))
+
+    def send_file(self, method: str, body: Mapping[str, Any],
+                  upload: Upload | None = None) -> dict[str, Any]:
+        """POST ``sendPhoto``/``sendVideo``/``sendAudio``/``sendDocument``; the sent
+        ``Message``. ``body`` names the file by URL, or ``upload`` carries it."""
+        return _message(method, self.call(method, body, upload))
 
     def get_file(self, file_id: str) -> dict[str, Any]:
         """POST ``getFile``; the ``File`` (its ``file_path`` is valid for at least an hour)."""
@@ -81,19 +94,38 @@ class BotClient:
         never write it onto a ticket."""
         return f"{self._base}/file/bot{self._token}/{file_path.lstrip('/')}"
 
-    def call(self, method: str, body: Mapping[str, Any]) -> Any:
-        """``result`` of one Bot API method, or the mapped error."""
+    def call(self, method: str, body: Mapping[str, Any], upload: Upload | None = None) -> Any:
+        """``result`` of one Bot API method, or the mapped error; with ``upload``, posted
+        as multipart/form-data."""
         if not self._token:
             raise PermanentError("TELEGRAM_BOT_TOKEN is not configured")
         url = f"{self._base}/bot{self._token}/{method}"
         try:
-            response = self._session.post(url, json=dict(body), timeout=self._timeout)
+            if upload is None:
+                response = self._session.post(url, json=dict(body), timeout=self._timeout)
+            else:
+                part = (upload.name, upload.data, upload.content_type)
+                response = self._session.post(url, data=_form(body), timeout=self._timeout,
+                                              files={upload.field: part})
         except _NETWORK_ERRORS as exc:
             raise TransientError(f"Telegram Bot API unreachable: {type(exc).__name__}") from None
         except requests.RequestException as exc:
             raise PermanentError(f"Telegram Bot API request failed: {type(exc).__name__}") from None
         answer = raise_for_telegram_error(response)
         return answer.result
+
+
+def _message(method: str, found: Any) -> dict[str, Any]:
+    if not isinstance(found, dict) or not isinstance(found.get("message_id"), int):
+        raise PermanentError(f"Telegram answered {method} without a message_id")
+    return found
+
+
+def _form(body: Mapping[str, Any]) -> dict[str, str]:
+    """Form fields: strings as they are, everything else JSON-serialised (as the Bot API
+    reads objects, numbers and booleans in a form)."""
+    return {key: value if isinstance(value, str) else json.dumps(value)
+            for key, value in body.items()}
 
 
 def raise_for_telegram_error(response: requests.Response) -> ApiAnswer:
@@ -110,12 +142,12 @@ def raise_for_telegram_error(response: requests.Response) -> ApiAnswer:
     if response.status_code >= 500 or status >= 500:
         raise TransientError(text, retry_after=_header_seconds(response))
     if params is not None and params.migrate_to_chat_id is not None:
-        raise PermanentError(
+        raise ConversationRefused(
             f"not sent: the group is now the supergroup {params.migrate_to_chat_id}; {text}")
     if status == 401:
-        raise PermanentError(f"the bot token was refused; {text}")
+        raise ConversationRefused(f"the bot token was refused; {text}")
     if status == 403:
-        raise PermanentError(f"not sent: {text}")
+        raise ConversationRefused(f"not sent: {text}")
     raise PermanentError(text)
 
 
