@@ -8,13 +8,13 @@ finds the comment again by comparing bodies.
 from __future__ import annotations
 
 import unicodedata
-import urllib.parse
 from collections.abc import Callable, Sequence
 
 import requests
 import structlog
 
 from bridge.domain import Attachment, InboundMessage, Upload
+from bridge.social import files
 
 log = structlog.get_logger(__name__)
 
@@ -134,9 +134,5 @@ def unsent_attachments(urls: Sequence[str]) -> str:
 
 
 def attachment_name(url: str) -> str:
-    """A readable name: Zendesk's ``?name=`` or the last path segment."""
-    parts = urllib.parse.urlsplit(url)
-    named = urllib.parse.parse_qs(parts.query).get("name")
-    if named:
-        return named[0]
-    return parts.path.rstrip("/").rsplit("/", 1)[-1] or url
+    """A readable name (``bridge.social.files``), else the whole URL."""
+    return files.file_name(url) or url

@@ -29,6 +29,7 @@ from bridge.domain import (
     ThreadKey,
 )
 from bridge.errors import BridgeError, PayloadError, PermanentError, WindowClosed
+from bridge.social import files
 from bridge.social.base import first_error
 from bridge.social.graph import AccountClients
 from bridge.social.messenger.mapping import split_text, utf16_units
@@ -93,8 +94,10 @@ def send_public(client: CommentClient, rules: CommentRules, message: OutboundMes
     notes = [f"split into {len(parts)} replies ({rules.platform} allows "
              f"{rules.reply_limit} characters per comment)"] if len(parts) > 1 else []
     if message.attachment_urls:
-        notes.append(f"{len(message.attachment_urls)} attachment(s) not sent: a reply to a "
-                     f"{rules.platform} comment carries text only; the files stay on the ticket")
+        names = ", ".join(files.file_name(u) or u for u in message.attachment_urls)
+        notes.append(f"{len(message.attachment_urls)} attachment(s) not sent: a reply to "
+                     f"{rules.platform}'s comments carries text only; the files stay on the "
+                     f"ticket: {names}")
     return SendResult(tuple(sent), "; ".join(notes) or None)
 
 

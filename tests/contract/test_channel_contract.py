@@ -12,6 +12,7 @@ driver fails here, so a new channel cannot skip the contract.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from bridge import clock, config, registry
 from bridge.domain import InboundMessage, OutboundMessage, ParsedWebhook, SendResult
 from bridge.errors import PermanentError, TransientError
 from bridge.registry import CHANNELS
+from bridge.social import files
 from tests.conftest import apply_env, shared_path
 from tests.contract.channel_drivers import (
     DRIVERS,
@@ -227,3 +229,30 @@ def test_a_long_reply_is_split_within_the_limit_in_order(
     assert [driver.measure(part) <= driver.limit for _, part in sent] == [True] * len(sent)
     assert tokens([part for _, part in sent]) == tokens([text])
     assert result.platform_message_ids == tuple(platform_id for platform_id, _ in sent)
+
+
+AGENT_FILES = ("https://acme.zendesk.com/attachments/token/t1/?name=label.png",
+               "https://files.example.com/docs/invoice.pdf")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_agents_files_are_sent_or_named_never_dropped(
+        kind: str, emulators: Emulators, env: pytest.MonkeyPatch, sqlite_url: str) -> None:
+    """Every channel deals with the agent's files itself: each one reaches the platform
+    (its link is in a request the emulator accepted) or the delivery note names it."""
+    driver, emu = channel_on(kind, emulators, env, sqlite_url)
+    channel = registry.channel(kind)
+    assert getattr(channel, "sends_attachments", False) is True
+    now = clock.now()
+    last = driver.prepare(emu, now)
+    result = channel.send(OutboundMessage(driver.thread(), "Here are your files.",
+                                          attachment_urls=AGENT_FILES), last, now)
+    with emu.state.lock:
+        accepted = json.dumps(list(emu.state.sent), default=str)
+    assert driver.sent(emu)[0][1] == "Here are your files."
+    for url in AGENT_FILES:
+        name = files.file_name(url)
+        sent = url in accepted
+        named = result.note is not None and (url in result.note or name in result.note)
+        assert sent or named, f"{name} neither sent nor named ({result.note!r})"
+    assert len(result.platform_message_ids) >= 1
