@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +17,6 @@ from tests.conftest import ROOT, shared_path
 
 TOKEN = "7012345678:AAF-emulator-token"
 CHAT = 3527065
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[TelegramEmulator]:
-    emulator = TelegramEmulator(token=TOKEN)
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def emu(server: TelegramEmulator) -> TelegramEmulator:
-    server.state.reset()
-    return server
 
 
 @pytest.fixture

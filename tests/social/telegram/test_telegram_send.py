@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,21 +20,6 @@ TOKEN = f"{BOT}:AAF-send-token"
 CHAT = 3527065
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 THREAD = ThreadKey("telegram", BOT, str(CHAT))
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[TelegramEmulator]:
-    emulator = TelegramEmulator(token=TOKEN)
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def emu(server: TelegramEmulator) -> TelegramEmulator:
-    server.state.reset()
-    return server
 
 
 def make_channel(base_url: str, token: str = TOKEN, timeout: float = 5.0) -> TelegramChannel:

@@ -58,21 +58,6 @@ class FileServer:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[TelegramEmulator]:
-    emulator = TelegramEmulator(token=TOKEN)
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def emu(server: TelegramEmulator) -> TelegramEmulator:
-    server.state.reset()
-    return server
-
-
-@pytest.fixture(scope="module")
 def file_server() -> Iterator[FileServer]:
     served = FileServer()
     served.start()

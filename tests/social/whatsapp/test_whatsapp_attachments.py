@@ -4,8 +4,8 @@ defines them and refuses malformed ones."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,30 +20,12 @@ from bridge.social.whatsapp.client import CloudApiClient
 from emulators.whatsapp import Fault, WhatsAppEmulator
 from emulators.whatsapp.schema import SCHEMAS, message_problems, spec_schemas
 from tests.conftest import shared_path
+from tests.social.whatsapp import NOW, PHONE, THREAD, TOKEN, WA_ID
 
-PHONE, WA_ID, TOKEN = "1234567890", "972987654321", "wa-token"
-NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
-THREAD = ThreadKey("whatsapp", PHONE, WA_ID)
 PHOTO = "https://acme.zendesk.com/attachments/token/Qx7Lm2/?name=photo.jpg"
 INVOICE = ("https://s3.amazonaws.com/cdn.freshdesk.com/data/helpdesk/attachments/production/"
            "4301/original/Invoice%20March.pdf?X-Amz-Expires=300&X-Amz-Signature=ab12")
 CLIP = "https://acme.zendesk.com/attachments/token/Vd93/?name=unboxing.mp4"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[WhatsAppEmulator]:
-    emulator = WhatsAppEmulator(phone_number_id=PHONE, access_token=TOKEN)
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def emu(server: WhatsAppEmulator) -> WhatsAppEmulator:
-    server.state.reset()
-    server.state.window_mode = "sync"
-    return server
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ its control API works; the bridge's requests conform to the spec strictly."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +19,9 @@ from emulators.whatsapp import WhatsAppEmulator
 from emulators.whatsapp.__main__ import main
 from emulators.whatsapp.schema import SCHEMAS, keywords_only, message_problems, spec_schemas
 from tests.conftest import shared_path
+from tests.social.whatsapp import NOW, PHONE, THREAD, TOKEN, WA_ID
 
-PHONE, WA_ID, TOKEN = "1234567890", "972987654321", "wa-token"
-NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
-THREAD = ThreadKey("whatsapp", PHONE, WA_ID)
 SPEC = ("specs", "meta-whatsapp-business-messaging-api_v23.0.yaml")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[WhatsAppEmulator]:
-    emulator = WhatsAppEmulator(phone_number_id=PHONE, access_token=TOKEN)
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
@@ -18,26 +17,7 @@ from bridge.social.whatsapp.client import retry_after
 from bridge.social.whatsapp.events import DeliveryStatus
 from bridge.social.whatsapp.mapping import utf16_len
 from emulators.whatsapp import Fault, WhatsAppEmulator, wa_error
-
-PHONE, WA_ID, TOKEN = "1234567890", "972987654321", "wa-token"
-NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
-THREAD = ThreadKey("whatsapp", PHONE, WA_ID)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[WhatsAppEmulator]:
-    emulator = WhatsAppEmulator(phone_number_id=PHONE, access_token=TOKEN)
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def emu(server: WhatsAppEmulator) -> WhatsAppEmulator:
-    server.state.reset()
-    server.state.window_mode = "sync"
-    return server
+from tests.social.whatsapp import NOW, PHONE, THREAD, TOKEN, WA_ID
 
 
 def make_channel(emu: WhatsAppEmulator, token: str = TOKEN, timeout: float = 5.0
