@@ -7,7 +7,6 @@ quick reply (the title as ``text``, our payload in ``quick_reply.payload``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -17,18 +16,11 @@ from bridge.errors import WindowClosed
 from bridge.social.messenger.adapter import MessengerChannel
 from bridge.social.messenger.mapping import send_policy
 from emulators.graph import GraphEmulator
-from tests.social.test_messenger_send import NOW, PAGE, PSID, THREAD, TOKEN, make_channel
+from tests.social.test_messenger_send import NOW, PSID, THREAD, make_channel
+from tests.social.test_messenger_send import PAGE as PAGE  # the page the conftest emulator serves
+from tests.social.test_messenger_send import TOKEN as TOKEN
 
 BUTTONS = (("👍 Good", "bridge:csat:42:good"), ("👎 Bad", "bridge:csat:42:bad"))
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[GraphEmulator]:
-    emulator = GraphEmulator(page_id=PAGE, access_token=TOKEN)
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
 
 
 @pytest.fixture

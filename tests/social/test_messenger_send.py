@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,21 +19,6 @@ from emulators.graph import Fault, GraphEmulator
 PAGE, PSID, TOKEN = "1234567890", "5678", "page-token"
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 THREAD = ThreadKey("messenger", PAGE, PSID)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[GraphEmulator]:
-    emulator = GraphEmulator(page_id=PAGE, access_token=TOKEN)
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def emu(server: GraphEmulator) -> GraphEmulator:
-    server.state.reset()
-    return server
 
 
 def make_channel(emu: GraphEmulator, token: str = TOKEN, timeout: float = 5.0) -> MessengerChannel:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,21 +18,6 @@ PAGE, TOKEN = "101234567890123", "page-token"
 TOP, AUTHOR = "512345678901234_987654321098765", "7281234567890123"
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 THREAD = ThreadKey("facebook_comment", PAGE, TOP)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[GraphEmulator]:
-    emulator = GraphEmulator(page_id=PAGE, access_token=TOKEN)
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def emu(server: GraphEmulator) -> GraphEmulator:
-    server.state.reset()
-    return server
 
 
 def make_channel(emu: GraphEmulator, token: str = TOKEN) -> FacebookCommentChannel:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,21 +16,6 @@ from emulators.graph import Fault, GraphEmulator
 PAGE, ACCOUNT, IGSID, TOKEN = "101234567890123", "17841400000000001", "1284567890", "tok"
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 THREAD = ThreadKey("instagram", ACCOUNT, IGSID)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[GraphEmulator]:
-    emulator = GraphEmulator(page_id=PAGE, access_token=TOKEN)
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def emu(server: GraphEmulator) -> GraphEmulator:
-    server.state.reset()
-    return server
 
 
 def make_channel(emu: GraphEmulator, token: str = TOKEN) -> InstagramChannel:

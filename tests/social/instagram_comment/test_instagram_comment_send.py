@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,21 +17,6 @@ PAGE, ACCOUNT, TOKEN = "101234567890123", "17841400000000001", "tok"
 TOP, REPLY, AUTHOR = "17890000000000001", "17890000000000002", "1284567890123456"
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 THREAD = ThreadKey("instagram_comment", ACCOUNT, TOP)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[GraphEmulator]:
-    emulator = GraphEmulator(page_id=PAGE, access_token=TOKEN)
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def emu(server: GraphEmulator) -> GraphEmulator:
-    server.state.reset()
-    return server
 
 
 @pytest.fixture
