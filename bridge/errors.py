@@ -39,6 +39,16 @@ class PermanentError(BridgeError):
     """A vendor call failed and retrying the same request cannot help."""
 
 
+class RefusedFields(PermanentError):
+    """The helpdesk refused a new ticket only for optional values a rule or mapping chose
+    (a group, agent, type or brand the account no longer has): ``fields`` names them in
+    the helpdesk's words. The ticket is created without them, never refused for them."""
+
+    def __init__(self, message: str, fields: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
 class NotFound(PermanentError):
     """The helpdesk says the record does not exist (HTTP 404)."""
 

@@ -46,7 +46,13 @@ from bridge.domain import (
     TicketView,
     Upload,
 )
-from bridge.errors import BridgeError, ConfigError, NotFound, PermanentError, TicketClosed
+from bridge.errors import (
+    BridgeError,
+    ConfigError,
+    NotFound,
+    PermanentError,
+    TicketClosed,
+)
 from bridge.fields.model import TicketField
 from bridge.freshdesk.client import Answer, FileTuple, FreshdeskClient, form_fields
 from bridge.freshdesk.fields import custom_ticket_fields
@@ -68,7 +74,8 @@ from bridge.freshdesk.mapping import (
     ticket_tags,
 )
 from bridge.freshdesk.payloads import ApiAgent, ApiContact, ApiConversation, ApiTicket, SearchPage
-from bridge.freshdesk.refusals import MAX_REFUSALS, RefusedFields, left_out_note, without
+from bridge.freshdesk.refusals import left_out_values, without
+from bridge.refusals import create_leaving_out, left_out_note
 
 log = structlog.get_logger(__name__)
 
@@ -164,27 +171,15 @@ class FreshdeskHelpdesk:
                                 followup_tag(ticket.followup_of) if ticket.followup_of else ""),
         }
         fields.update(_assignment(ticket))
-        answer, refusals = self._create(fields, ticket.comment.uploads)
+        answer, refusals = create_leaving_out(lambda left_out: self._send(
+            "tickets", without(fields, left_out), ticket.comment.uploads))
         created = _model(ApiTicket, answer.body, "ticket")
         if ticket.followup_of:
             self._link_followup(str(created.id), ticket.followup_of, check_first=False)
         if refusals:
-            self._note_left_out(str(created.id), left_out_note(fields, refusals))
+            self._note_left_out(str(created.id), left_out_note(
+                "Freshdesk", left_out_values(fields, refusals), refusals))
         return TicketRef(str(created.id))
-
-    def _create(self, fields: dict[str, Any], uploads: tuple[Upload, ...]
-                ) -> tuple[Answer, list[RefusedFields]]:
-        """POST the ticket; a value the account no longer takes is left out and the POST
-        repeated (Freshdesk may name one refused field per answer), never the message."""
-        refusals: list[RefusedFields] = []
-        while True:
-            left_out = tuple(name for r in refusals for name in r.fields)
-            try:
-                return self._send("tickets", without(fields, left_out), uploads), refusals
-            except RefusedFields as exc:
-                if len(refusals) >= MAX_REFUSALS or set(exc.fields) <= set(left_out):
-                    raise
-                refusals.append(exc)
 
     def _note_left_out(self, ticket_id: str, body: str) -> None:
         """Best effort: the ticket exists, and failing now would only risk a second one."""

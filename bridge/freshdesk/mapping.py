@@ -28,9 +28,9 @@ from html.parser import HTMLParser
 from typing import Any
 
 from bridge.domain import AgentReply
-from bridge.errors import BridgeError, NotFound, PermanentError, TransientError
+from bridge.errors import BridgeError, NotFound, PermanentError, RefusedFields, TransientError
 from bridge.freshdesk.payloads import ApiConversation, ApiTicket
-from bridge.freshdesk.refusals import RefusedFields, refused_fields
+from bridge.freshdesk.refusals import refused_fields
 from bridge.retry_after import retry_after_seconds
 
 STATUS_OPEN, STATUS_PENDING, STATUS_RESOLVED, STATUS_CLOSED = 2, 3, 4, 5

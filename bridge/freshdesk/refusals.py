@@ -10,19 +10,10 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bridge.errors import PermanentError
+from bridge.errors import RefusedFields
 
 # Freshdesk's names for what ``_assignment`` may write; custom fields are ``cf_*``.
 OPTIONAL = frozenset({"group_id", "responder_id", "type"})
-MAX_REFUSALS = 5  # answers naming refused values before the ticket is given up on
-
-
-class RefusedFields(PermanentError):
-    """A 400 ``Validation failed`` whose every error is about an optional field."""
-
-    def __init__(self, message: str, fields: tuple[str, ...]) -> None:
-        super().__init__(message)
-        self.fields = fields
 
 
 def refused_fields(body: str) -> tuple[str, ...]:
@@ -52,11 +43,9 @@ def without(fields: Mapping[str, Any], refused: tuple[str, ...]) -> dict[str, An
     return kept
 
 
-def left_out_note(fields: Mapping[str, Any], refusals: Sequence[RefusedFields]) -> str:
-    """The private note: each value left out, then Freshdesk's own words."""
+def left_out_values(fields: Mapping[str, Any], refusals: Sequence[RefusedFields]
+                    ) -> list[tuple[str, object]]:
+    """(name, value) of each refused value, as the ticket body had it."""
     custom = fields.get("custom_fields") or {}
-    names = [name for error in refusals for name in error.fields]
-    values = [f"{name} = {fields.get(name, custom.get(name))!r}" for name in names]
-    said = " | ".join(str(error) for error in refusals)
-    return ("Created without values Freshdesk refused (check the bridge's rules and "
-            f"mappings): {', '.join(values)}. Freshdesk said: {said}")
+    names = [name for refusal in refusals for name in refusal.fields]
+    return [(name, fields.get(name, custom.get(name))) for name in names]

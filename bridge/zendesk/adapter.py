@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import requests
+import structlog
 from pydantic import ValidationError
 from zenpy import Zenpy
 from zenpy.lib.api_objects import Comment, Ticket, User
@@ -42,10 +43,12 @@ from bridge.domain import (
     TicketView,
     Upload,
 )
-from bridge.errors import ConfigError, PermanentError, TransientError
+from bridge.errors import BridgeError, ConfigError, PermanentError, TransientError
 from bridge.fields.model import TicketField
+from bridge.refusals import create_leaving_out, left_out_note
 from bridge.zendesk.fields import custom_ticket_fields
 from bridge.zendesk.mapping import (
+    REFUSABLE,
     agent_replies,
     comment_id_from_audit,
     error_for_response,
@@ -53,6 +56,7 @@ from bridge.zendesk.mapping import (
 )
 from bridge.zendesk.payloads import ApiComment, ApiUser, CommentsPage, next_page_url
 
+log = structlog.get_logger(__name__)
 SETTABLE_STATUSES = ("open", "pending", "hold", "solved")
 
 
@@ -158,6 +162,31 @@ class ZendeskHelpdesk:
             return str(self._zenpy.users.create_or_update(user).id)
 
     def create_ticket(self, ticket: NewTicket) -> TicketRef:
+        """A group, agent, type or brand Zendesk refuses is left out, and named in a
+        private note (``bridge.refusals``): never the customer's message."""
+        audit, refusals = create_leaving_out(lambda left_out: self._create(ticket, left_out))
+        self._forget_uploads(ticket.comment)
+        ref = TicketRef(str(audit.ticket.id), comment_id_from_audit(audit.audit.events))
+        if refusals:
+            values = [(name, getattr(ticket, REFUSABLE[name]))
+                      for refusal in refusals for name in refusal.fields]
+            try:
+                self.add_internal_note(ref.ticket_id,
+                                       left_out_note("Zendesk", values, refusals))
+            except BridgeError as exc:  # the ticket exists: failing now risks a second one
+                log.warning("zendesk_left_out_note_failed", ticket_id=ref.ticket_id,
+                            error=str(exc))
+        return ref
+
+    def _create(self, ticket: NewTicket, left_out: tuple[str, ...]) -> Any:
+        leave = {REFUSABLE[name] for name in left_out}
+
+        def chosen(attr: str) -> str | None:
+            value: str | None = getattr(ticket, attr)
+            return None if attr in leave else value
+
+        group, assignee, brand = chosen("group_id"), chosen("assignee_id"), chosen("brand_id")
+        kind = chosen("ticket_type")
         fields = [{"id": _zid(key), "value": value} for key, value in ticket.custom_fields]
         new = Ticket(
             requester_id=_zid(ticket.requester_id),
@@ -166,17 +195,15 @@ class ZendeskHelpdesk:
             tags=list(ticket.tags),
             external_id=ticket.marker,
             priority=ticket.priority,
-            group_id=_zid(ticket.group_id) if ticket.group_id else None,
-            assignee_id=_zid(ticket.assignee_id) if ticket.assignee_id else None,
-            type=ticket.ticket_type.lower() if ticket.ticket_type else None,
-            brand_id=_zid(ticket.brand_id) if ticket.brand_id else None,
+            group_id=_zid(group) if group else None,
+            assignee_id=_zid(assignee) if assignee else None,
+            type=kind.lower() if kind else None,
+            brand_id=_zid(brand) if brand else None,
             custom_fields=fields or None,
             via_followup_source_id=_zid(ticket.followup_of) if ticket.followup_of else None,
         )
         with _zenpy_errors():
-            audit = self._zenpy.tickets.create(new)
-        self._forget_uploads(ticket.comment)
-        return TicketRef(str(audit.ticket.id), comment_id_from_audit(audit.audit.events))
+            return self._zenpy.tickets.create(new)
 
     def find_ticket(self, marker: str) -> TicketRef | None:
         """Recovery only: the ticket and its first comment (later recoveries of the same

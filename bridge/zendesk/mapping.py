@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from bridge.domain import AgentReply
-from bridge.errors import BridgeError, PermanentError, TicketClosed, TransientError
+from bridge.errors import BridgeError, PermanentError, RefusedFields, TicketClosed, TransientError
 from bridge.rendering import subject_from_message  # noqa: F401 - re-exported
 from bridge.retry_after import retry_after_seconds
 from bridge.zendesk.payloads import ApiComment, ApiUser
@@ -152,7 +152,30 @@ def error_for_response(status: int, body: str, retry_after: str | None) -> Bridg
         return PermanentError(f"Zendesk: not found (404): {text}")
     if status == 422 and CLOSED_MARKER in text.lower():
         return TicketClosed(f"Zendesk ticket is closed (422): {text}")
+    refused = refused_fields(body) if status == 422 else ()
+    if refused:
+        return RefusedFields(f"Zendesk rejected the request ({status}): {text}", refused)
     return PermanentError(f"Zendesk rejected the request ({status}): {text}")
+
+
+# ``RecordInvalid`` detail keys of the values a rule chooses, and the ``NewTicket``
+# attribute each one names (Zendesk says "assignee" for ``assignee_id``, and so on).
+REFUSABLE = {"assignee": "assignee_id", "assignee_id": "assignee_id", "group": "group_id",
+             "group_id": "group_id", "type": "ticket_type", "brand": "brand_id",
+             "brand_id": "brand_id"}
+
+
+def refused_fields(body: str) -> tuple[str, ...]:
+    """The detail keys of a ``RecordInvalid`` answer that names only values a rule chose;
+    () when anything else is wrong (leaving values out could not help)."""
+    try:
+        data: Any = json.loads(body)
+    except ValueError:
+        return ()
+    details = data.get("details") if isinstance(data, dict) else None
+    if data.get("error") != "RecordInvalid" or not isinstance(details, dict) or not details:
+        return ()
+    return tuple(details) if all(key in REFUSABLE for key in details) else ()
 
 
 

@@ -118,6 +118,9 @@ class EmulatorState(RequestFaultQueue[Fault]):
             self.triggers: dict[int, JSON] = {}
             self.requests: list[JSON] = []
             self.faults: list[Fault] = []
+            # The account's groups; None: any group id is taken (most tests name groups
+            # they never create). Once set, a ticket naming another group is refused.
+            self.groups: dict[int, str] | None = None
             self.webhook_deliveries: list[JSON] = []
             self.rate_limit_per_minute: int | None = None
             self._rate_window: deque[float] = deque()

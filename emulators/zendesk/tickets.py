@@ -66,6 +66,13 @@ def _validate(data: JSON) -> None:
             raise invalid(key, f"{key}: is invalid")
 
 
+def _known_group(state: EmulatorState, data: JSON) -> None:
+    """Zendesk's answer to a ``group_id`` the account does not have."""
+    group = data.get("group_id")
+    if group is not None and state.groups is not None and group not in state.groups:
+        raise invalid("group", "Group: is invalid")
+
+
 def _requester(state: EmulatorState, data: JSON, actor_id: int) -> int:
     spec = data.get("requester")
     if isinstance(spec, dict):
@@ -111,6 +118,7 @@ def create_ticket(
     state: EmulatorState, data: JSON, actor_id: int, channel: str, meta: JSON
 ) -> Change:
     _validate(data)
+    _known_group(state, data)
     data = _with_accepted_fields(state, data)
     spec = dict(data.get("comment") or {})
     if not spec.get("body") and not spec.get("html_body") and data.get("description"):

@@ -9,9 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from bridge.domain import NewComment, NewTicket, Requester
-from bridge.errors import PermanentError
+from bridge.errors import PermanentError, RefusedFields
 from bridge.freshdesk.adapter import FreshdeskHelpdesk
-from bridge.freshdesk.refusals import RefusedFields
 from emulators.freshdesk import FreshdeskEmulator
 from tests.freshdesk import API_KEY, running_emulator
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bridge.domain import NewComment, NewTicket, Requester
+from bridge.errors import PermanentError, RefusedFields
 from bridge.zendesk.adapter import ZendeskHelpdesk
 from tests.zendesk import EMAIL, TOKEN, running_emulator
 
@@ -38,3 +39,46 @@ def test_one_post_with_assignment_type_brand_and_fields(emu: Any) -> None:
         "group_id": 360000000101, "priority": "urgent",
         "custom_fields": [{"id": 360000000031, "value": "x"},
                           {"id": 360000000034, "value": True}]}
+
+
+def test_a_group_and_type_zendesk_refuses_are_left_out_and_named(emu: Any) -> None:
+    """A rule routes to a group the account deleted and names a type Zendesk does not
+    have: the ticket is still created with the customer's message, without them, and a
+    private note says what was left out and Zendesk's words."""
+    zd = ZendeskHelpdesk(base_url=emu.base_url, email=EMAIL, token=TOKEN, timeout=2)
+    author = zd.ensure_requester(Requester("x:1:3", "Bea"))
+    with emu.state.lock:
+        emu.state.groups = {360000000101: "Support"}
+    try:
+        ticket = NewTicket(author, "Where is it?", NewComment(author, "Where is it?"), "m-2",
+                           group_id="360000000999", ticket_type="Refund", assignee_id="2")
+        before = len(emu.requests_log())
+        ref = zd.create_ticket(ticket)
+    finally:
+        with emu.state.lock:
+            emu.state.groups = None
+    posts = [c for c in emu.requests_log()[before:] if c["path"] == "/api/v2/tickets.json"]
+    assert [c["status"] for c in posts[:-1]] == [422] * (len(posts) - 1) and len(posts) > 1
+    assert posts[-1]["status"] == 201
+    created = posts[-1]["json"]["ticket"]
+    assert created.get("group_id") is None and created.get("type") is None
+    assert created["assignee_id"] == 2  # what Zendesk took stays
+    stored = emu.state.tickets[int(ref.ticket_id)]
+    comments = emu.state.comments[int(ref.ticket_id)]
+    assert comments[0]["body"] == "Where is it?" and comments[0]["public"] is True
+    [note] = [c for c in comments if not c["public"]]
+    assert "group_id = '360000000999'" in note["body"] or "group = '360000000999'" in note[
+        "body"]
+    assert "'Refund'" in note["body"] and "Group: is invalid" in note["body"]
+    assert stored["group_id"] is None
+
+
+def test_a_refusal_of_anything_else_is_not_retried(emu: Any) -> None:
+    zd = ZendeskHelpdesk(base_url=emu.base_url, email=EMAIL, token=TOKEN, timeout=2)
+    author = zd.ensure_requester(Requester("x:1:4", "Cy"))
+    ticket = NewTicket(author, "Hi", NewComment(author, "Hi"), "m-3", priority="whenever")
+    before = len(emu.requests_log())
+    with pytest.raises(PermanentError) as refused:
+        zd.create_ticket(ticket)
+    assert not isinstance(refused.value, RefusedFields)
+    assert len([c for c in emu.requests_log()[before:] if c["method"] == "POST"]) == 1
