@@ -302,3 +302,15 @@ def test_a_file_meta_cannot_fetch_is_named_and_the_rest_still_go(
     assert result.note is not None
     assert f"attachment not sent: {FILES[1]}" in result.note
     assert "Failed to fetch" in result.note
+
+
+def test_files_only_and_every_one_refused_is_a_failed_reply(
+    emu: GraphEmulator, channel: MessengerChannel
+) -> None:
+    """Nothing reached the customer: the reply fails (the ticket says so), it is not a
+    delivery with a note."""
+    emu.state.unreachable_urls.add(FILES[0])
+    message = OutboundMessage(THREAD, "", attachment_urls=FILES[:1])
+    with pytest.raises(PermanentError, match="Failed to fetch"):
+        channel.send(message, customer_wrote(emu, timedelta(hours=1)), NOW)
+    assert emu.state.sent == []

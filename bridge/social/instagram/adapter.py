@@ -109,6 +109,8 @@ class InstagramChannel:
             notes.append(f"split into {len(parts)} messages (Instagram allows "
                          f"{mapping.TEXT_LIMIT} bytes each)")
         notes += skipped
+        if not sent and not files:  # files only, none sent: nothing reached the customer
+            raise PermanentError("; ".join(skipped))
         return SendResult(tuple(sent + files), "; ".join(notes) or None)
 
     def _send_all(self, client: InstagramClient, bodies: list[dict[str, Any]]) -> list[str]:

@@ -134,6 +134,8 @@ class MessengerChannel:
                 sent.append(client.send_message(page_id, _send_body(message, policy, content)))
             except PermanentError as exc:
                 skipped.append(f"attachment not sent: {url}: {exc}")
+        if not sent:  # files only, every one refused: nothing reached the customer
+            raise PermanentError("; ".join(skipped))
         return SendResult(tuple(sent), _note(policy, len(parts), skipped))
 
 

@@ -113,6 +113,15 @@ def test_quick_replies_and_files(emu: GraphEmulator, channel: InstagramChannel) 
         f"attachment not sent (Instagram DMs take images, video and audio): {files[1]}")
 
 
+def test_files_only_and_none_sendable_is_a_failed_reply(emu: GraphEmulator,
+                                                       channel: InstagramChannel) -> None:
+    """Nothing reached the customer: the reply fails, it is not a delivery with a note."""
+    pdf = "https://acme.zendesk.com/attachments/token/a2/?name=invoice.pdf"
+    with pytest.raises(PermanentError, match=r"invoice\.pdf"):
+        channel.send(reply("", attachment_urls=(pdf,)), wrote(emu, timedelta(hours=1)), NOW)
+    assert emu.state.sent == []
+
+
 def test_vendor_failures(emu: GraphEmulator, channel: InstagramChannel) -> None:
     at = wrote(emu, timedelta(hours=1))
     emu.state.add_fault(Fault(path="/me/messages$", status=429, retry_after=4))
