@@ -44,6 +44,7 @@ class PathFault:
 
     ``delay`` seconds pass first; then, with a ``status``, the answer is that status with
     ``body`` (default: the vendor's error that fits the status) and ``Retry-After``.
+    ``skip`` matching requests go through before the fault starts.
     """
 
     path: str
@@ -52,6 +53,7 @@ class PathFault:
     retry_after: float | None = None
     delay: float | None = None
     body: JSON | None = None
+    skip: int = 0
 
     def matches(self, path: str) -> bool:
         return re.search(self.path, path) is not None
@@ -59,7 +61,7 @@ class PathFault:
 
 def path_fault_fields(data: JSON) -> JSON:
     """``PathFault`` keywords from ``{"path": regex, "status", "count", "retry_after",
-    "delay", "body"}``; path required."""
+    "delay", "body", "skip"}``; path required."""
     body = data.get("body")
     if body is not None and not isinstance(body, dict):
         raise TypeError("body must be a JSON object")
@@ -70,7 +72,7 @@ def path_fault_fields(data: JSON) -> JSON:
     status = number("status")
     return {"path": str(data["path"]), "status": None if status is None else int(status),
             "count": int(data.get("count") or 1), "retry_after": number("retry_after"),
-            "delay": number("delay"), "body": body}
+            "delay": number("delay"), "body": body, "skip": int(data.get("skip") or 0)}
 
 
 PF = TypeVar("PF", bound=PathFault)
@@ -88,9 +90,14 @@ class PathFaultQueue(Generic[PF]):
             self.faults.append(fault)
 
     def take_fault(self, path: str) -> PF | None:
-        """The first fault for ``path``, counted down and dropped when used up."""
+        """The first fault for ``path`` that is due (its ``skip`` spent), counted down and
+        dropped when used up."""
         with self.lock:
-            return take_next(self.faults, lambda fault: fault.matches(path))
+            fault = next((f for f in self.faults if f.matches(path)), None)
+            if fault is not None and fault.skip > 0:
+                fault.skip -= 1
+                return None
+            return None if fault is None else use_fault(self.faults, fault)
 
 
 @dataclass

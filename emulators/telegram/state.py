@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from emulators.common.faults import PathFault, PathFaultQueue, path_fault_fields, use_fault
+from emulators.common.faults import PathFault, PathFaultQueue, path_fault_fields
 from emulators.telegram.spec import DEFAULT_SPEC, Problem, load_spec, problems, request_schema
 
 JSON = dict[str, Any]
@@ -53,12 +53,10 @@ class Fault(PathFault):
     ``status``, the answer is that status with ``body`` (default: Telegram's error for it,
     with ``parameters.retry_after`` for 429)."""
 
-    skip: int = 0
-
 
 def fault_from_json(data: JSON) -> Fault:
     """``{"path": regex, "status", "count", "retry_after", "delay", "body", "skip"}``."""
-    return Fault(**path_fault_fields(data), skip=int(data.get("skip") or 0))
+    return Fault(**path_fault_fields(data))
 
 
 @dataclass
@@ -170,17 +168,6 @@ class TelegramState(PathFaultQueue[Fault]):
             self.files.clear()
             self.faults.clear()
             self.strict_chats = False
-
-    def take_fault(self, path: str) -> Fault | None:
-        """The first fault for ``path`` that is due, counted down and dropped when used up."""
-        with self.lock:
-            fault = next((f for f in self.faults if f.matches(path)), None)
-            if fault is None:
-                return None
-            if fault.skip > 0:
-                fault.skip -= 1
-                return None
-            return use_fault(self.faults, fault)
 
     def user(self) -> JSON:
         """The bot as a ``User`` in a message's ``from``."""

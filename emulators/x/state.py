@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from emulators.common.faults import PathFault, PathFaultQueue, path_fault_fields, use_fault
+from emulators.common.faults import PathFault, PathFaultQueue, path_fault_fields
 from emulators.x.spec import DEFAULT_SPEC, load_spec
 
 JSON = dict[str, Any]
@@ -48,14 +48,12 @@ class Fault(PathFault):
     (``x-user-limit-24hour-remaining: 0``) rather than the 15-minute window."""
 
     daily: bool = False
-    skip: int = 0  # matching requests that go through before the fault starts
 
 
 def fault_from_json(data: JSON) -> Fault:
     """``{"path": regex, "status", "count", "retry_after", "delay", "body", "daily",
     "skip"}``."""
-    return Fault(**path_fault_fields(data), daily=bool(data.get("daily")),
-                 skip=int(data.get("skip") or 0))
+    return Fault(**path_fault_fields(data), daily=bool(data.get("daily")))
 
 
 @dataclass
@@ -100,17 +98,6 @@ class XState(PathFaultQueue[Fault]):
             self.dm_refusing.clear()
             self.media.clear()
             self.faults.clear()
-
-    def take_fault(self, path: str) -> Fault | None:
-        """The first fault for ``path`` that is due, counted down and dropped when used up."""
-        with self.lock:
-            fault = next((f for f in self.faults if f.matches(path)), None)
-            if fault is None:
-                return None
-            if fault.skip > 0:
-                fault.skip -= 1
-                return None
-            return use_fault(self.faults, fault)
 
     def posts(self) -> list[JSON]:
         with self.lock:
