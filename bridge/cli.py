@@ -71,10 +71,14 @@ def zendesk_group() -> None:
 def zendesk_install(url: str) -> None:
     """Create the signed webhook and the trigger that calls it (safe to run twice)."""
     from bridge import registry
+    from bridge.errors import BridgeError
     from bridge.settings_store import put
     from bridge.zendesk.install import install
 
-    result = install(registry.helpdesk(), url.rstrip("/"))
+    try:
+        result = install(registry.helpdesk(), url.rstrip("/"))
+    except BridgeError as exc:  # a wrong helpdesk, refused credentials: said, not a traceback
+        raise click.ClickException(str(exc)) from exc
     with db.session() as s:
         put(s, "zendesk_webhook_secret", result.signing_secret)
     for what, ident, created in (("webhook", result.webhook_id, result.webhook_created),

@@ -41,8 +41,9 @@ class PermanentError(BridgeError):
 
 class RefusedFields(PermanentError):
     """The helpdesk refused a new ticket only for optional values a rule or mapping chose
-    (a group, agent, type or brand the account no longer has): ``fields`` names them in
-    the helpdesk's words. The ticket is created without them, never refused for them."""
+    (a group, agent, type, brand or custom field value the account no longer takes):
+    ``fields`` names them in the helpdesk's words. The ticket is created without them,
+    never refused for them."""
 
     def __init__(self, message: str, fields: tuple[str, ...]) -> None:
         super().__init__(message)

@@ -14,6 +14,7 @@ pipeline, swept by beat, and acted on by the conversation run loop.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import requests
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from bridge import clock, db
 from bridge.attempts import IDLE, Step, attempt
 from bridge.config import get_settings
+from bridge.config_file import per_config_path
 from bridge.context import Context
 from bridge.db import insert_ignore
 from bridge.domain import TicketActions
@@ -37,15 +39,8 @@ from bridge.sla.settings import SlaSettings, load_sla_settings
 from bridge.sla.state_json import from_json, to_json
 
 log = structlog.get_logger(__name__)
-_cache: dict[str, SlaSettings] = {}
-
-
-def sla_settings() -> SlaSettings:
-    path = get_settings().BRIDGE_CONFIG
-    if path not in _cache:
-        _cache.clear()
-        _cache[path] = load_sla_settings(path or None)
-    return _cache[path]
+# The SLA policies of the current ``BRIDGE_CONFIG``, read again when the path changes.
+sla_settings: Callable[[], SlaSettings] = per_config_path(load_sla_settings)
 
 
 def track(s: Session, conv: Conversation, event: str, at: datetime,

@@ -1,11 +1,36 @@
-"""Run a WSGI emulator in a background thread (tests) or in the foreground (sandbox)."""
+"""Build an emulator's Flask app; run it in a background thread (tests) or in the
+foreground (sandbox)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from flask import Blueprint, Flask, Response
 from werkzeug.serving import BaseWSGIServer, make_server
+
+
+def build_app(
+    name: str,
+    blueprints: Iterable[Blueprint],
+    before: Callable[[], Response | None],
+    after: Callable[[Response], Response] | None = None,
+    errors: Mapping[type[Exception], Callable[[Any], Any]] | None = None,
+    extensions: Mapping[str, object] | None = None,
+) -> Flask:
+    """A Flask app named ``name``: ``extensions`` set, the ``before``/``after`` request hooks
+    and the ``errors`` handlers (by exception type) registered, then ``blueprints``."""
+    app = Flask(name)
+    app.extensions.update(extensions or {})
+    app.before_request(before)
+    if after is not None:
+        app.after_request(after)
+    for exception, handler in (errors or {}).items():
+        app.register_error_handler(exception, handler)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    return app
 
 
 class ServerThread:
@@ -44,3 +69,15 @@ class BackgroundEmulator:
 
     def stop(self) -> None:
         self._server.stop()
+
+
+def serve_until_interrupted(app: Any, host: str, port: int, banner: Callable[[str], str]) -> None:
+    """Serve ``app`` in the foreground (a sandbox): print ``banner(url)``, stop on Ctrl-C."""
+    server = ServerThread(app, host=host, port=port)
+    print(banner(server.start()), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

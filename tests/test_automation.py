@@ -18,6 +18,7 @@ from bridge.automation import language, schedule
 from bridge.domain import InboundMessage, Sender, ThreadKey
 from bridge.models import Automation
 from bridge.sla_report import report
+from tests.calendars import weekday_calendar
 from tests.fakes import FakeChannel, FakeClock, FakeHelpdesk
 from tests.test_pipeline import T0, World, conversation, run_all, store, world
 
@@ -127,17 +128,7 @@ def test_a_delayed_acknowledgement_is_cancelled_by_an_agents_reply(
     assert jobs(conv_id) == [("acknowledgement", "cancelled")]
 
 
-BUSINESS = """
-[[sla.calendars]]
-name = "paris"
-timezone = "Europe/Paris"
-country = "FR"
-mon = ["09:00-17:00"]
-tue = ["09:00-17:00"]
-wed = ["09:00-17:00"]
-thu = ["09:00-17:00"]
-fri = ["09:00-17:00"]
-
+BUSINESS = weekday_calendar("paris", "Europe/Paris", "09:00-17:00", country="FR") + """
 [[sla.policies]]
 name = "business"
 first_reply = "4h"

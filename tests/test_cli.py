@@ -28,6 +28,17 @@ def test_db_upgrade_is_safe_twice_and_check_lists_what_is_missing(
     assert "BRIDGE_HELPDESK unset" in out and "META_APP_SECRET unset" in out
 
 
+def test_zendesk_install_on_a_freshdesk_bridge_says_what_to_set(
+        env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Freshdesk's adapter has a raw ``request`` too: it must not pass for a Zendesk client."""
+    apply_env(env, DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3", BRIDGE_HELPDESK="freshdesk",
+              FRESHDESK_DOMAIN="acme", FRESHDESK_API_KEY="key")
+    result = CliRunner().invoke(main, ["zendesk", "install", "--url", "https://b.example"])
+    assert result.exit_code == 1, result.output
+    assert "needs BRIDGE_HELPDESK=zendesk" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_failed_list_and_replay(env: pytest.MonkeyPatch, sqlite_url: str) -> None:
     apply_env(env, DATABASE_URL=sqlite_url)
     enqueued: list[list[int]] = []

@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import json
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,25 +22,13 @@ from bridge.receipts import Receipt
 from bridge.social import meta
 from bridge.social.messenger.adapter import MessengerChannel
 from bridge.social.telegram.adapter import TelegramChannel
-from tests.conftest import apply_env
-from tests.fakes import FakeChannel, FakeClock, FakeHelpdesk
+from tests.fakes import FakeChannel, FakeHelpdesk
+from tests.test_pipeline import T0, World, world
 from tests.web.conftest import build_web, post_meta
 
-T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+__all__ = ["world"]
 PAGE, PSID = "1234567890", "5678"
 THREAD = ThreadKey("messenger", PAGE, PSID)
-World = tuple[FakeHelpdesk, FakeChannel, FakeClock]
-
-
-@pytest.fixture
-def world(env: pytest.MonkeyPatch, database_url: str) -> Iterator[World]:
-    apply_env(env, DATABASE_URL=database_url, BRIDGE_MAX_ATTEMPTS="3")
-    hd, ch, fake_clock = FakeHelpdesk(), FakeChannel(), FakeClock(T0)
-    env.setattr(registry, "helpdesk", lambda: hd)
-    env.setattr(registry, "channel", lambda kind: ch)
-    clock.set_clock(fake_clock)
-    yield hd, ch, fake_clock
-    clock.set_clock(None)
 
 
 def message(mid: str, text: str, at: datetime = T0, **kw: object) -> InboundMessage:

@@ -39,7 +39,6 @@ and field, like the SLA settings.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -47,9 +46,8 @@ from pathlib import Path
 from typing import Any, get_args
 
 from bridge.automation.texts import DEFAULTS, Texts, fields_allowed, placeholders
-from bridge.config import get_settings
+from bridge.config_file import per_config_path, read_config
 from bridge.domain import ChannelKind
-from bridge.errors import ConfigError
 from bridge.sla.durations import parse_duration
 from bridge.sla.toml_table import Table
 
@@ -119,13 +117,7 @@ def default_jobs() -> dict[str, Job]:
 def load_automation_settings(path: str | Path | None) -> AutomationSettings:
     if not path:
         return AutomationSettings(jobs=default_jobs())
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_automation_settings(data, str(path))
+    return parse_automation_settings(read_config(path), str(path))
 
 
 def parse_automation_settings(data: Mapping[str, Any],
@@ -214,13 +206,5 @@ def _language(t: Table, value: str) -> str:
     return lang
 
 
-_cache: dict[str, AutomationSettings] = {}
-
-
-def automation_settings() -> AutomationSettings:
-    """The settings of the current ``BRIDGE_CONFIG``, read once per path."""
-    path = get_settings().BRIDGE_CONFIG
-    if path not in _cache:
-        _cache.clear()
-        _cache[path] = load_automation_settings(path or None)
-    return _cache[path]
+automation_settings = per_config_path(load_automation_settings)
+"""The settings of the current ``BRIDGE_CONFIG``, read once per path."""

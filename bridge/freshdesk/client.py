@@ -13,6 +13,7 @@
   go back up) and to last 60 s: a conservative guess, since the real start is earlier.
   The adapter calls ``pace()`` once per protocol operation, never between the calls of
   one, so pacing cannot leave an operation half done; the threshold leaves room for it.
+- ``fid`` and ``as_model`` turn our ids into Freshdesk's and its bodies into our models.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ import math
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
+from pydantic import BaseModel, ValidationError
 
+from bridge.config import Settings
 from bridge.errors import PermanentError, TransientError
 from bridge.freshdesk.mapping import error_for_response
 from bridge.freshdesk.payloads import next_page_url
+from bridge.helpdesk_http import api_url, network_errors
 from bridge.retry_after import retry_after_seconds
 
 WINDOW_SECONDS = 60.0
@@ -35,6 +39,18 @@ THRESHOLD_RATIO = 0.05
 THRESHOLD_MIN_CALLS = 3
 
 FileTuple = tuple[str, tuple[str, bytes, str]]
+M = TypeVar("M", bound=BaseModel)
+
+
+def freshdesk_base_url(settings: Settings) -> str:
+    """FRESHDESK_BASE_URL, else ``https://{FRESHDESK_DOMAIN}.freshdesk.com`` (a full host
+    name such as ``acme.freshdesk.com`` is accepted as the domain too)."""
+    if settings.FRESHDESK_BASE_URL:
+        return settings.FRESHDESK_BASE_URL.rstrip("/").removesuffix("/api/v2")
+    domain = settings.FRESHDESK_DOMAIN.strip().removeprefix("https://").strip("/")
+    if not domain:
+        return ""
+    return f"https://{domain}" if "." in domain else f"https://{domain}.freshdesk.com"
 
 
 def _header_int(headers: Mapping[str, str], name: str) -> int | None:
@@ -133,17 +149,11 @@ class FreshdeskClient:
 
         Statuses in ``allow`` are returned instead of raised (e.g. 409 on a duplicate).
         """
-        url = path if "://" in path else f"{self.api_root}/{path.lstrip('/')}"
+        url = api_url(self.api_root, path)
         where = f"{method} {url.removeprefix(self.base_url)}"
-        try:
+        with network_errors("Freshdesk", where):
             response = self.session.request(method, url, json=json, params=params, data=data,
                                             files=files, timeout=self.timeout)
-        except requests.Timeout as exc:
-            raise TransientError(f"Freshdesk timed out ({where}): {exc}") from exc
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise TransientError(f"Freshdesk unreachable ({where}): {exc}") from exc
-        except requests.RequestException as exc:
-            raise PermanentError(f"Freshdesk request failed ({where}): {exc}") from exc
         status = response.status_code
         retry_after = response.headers.get("Retry-After")
         self.pacer.observe(response.headers, status, retry_after_seconds(retry_after))
@@ -184,3 +194,19 @@ def form_fields(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
         else:
             out.append((key, scalar(value)))
     return out
+
+
+def fid(value: str | None, what: str = "id") -> int:
+    """The bridge's id of a Freshdesk object (``what``, for the error) as Freshdesk's integer."""
+    try:
+        return int(value or "")
+    except ValueError:
+        raise PermanentError(f"not a Freshdesk {what}: {value!r}") from None
+
+
+def as_model(model: type[M], body: Any, what: str) -> M:
+    """A Freshdesk body as ``model``; a body that does not fit is not worth a retry."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise PermanentError(f"unexpected Freshdesk {what} body: {exc}") from exc

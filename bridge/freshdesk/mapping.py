@@ -24,13 +24,13 @@ import re
 from collections.abc import Iterable
 from datetime import UTC
 from email.utils import parseaddr
-from html.parser import HTMLParser
-from typing import Any
 
 from bridge.domain import AgentReply
+from bridge.error_body import error_object
 from bridge.errors import BridgeError, NotFound, PermanentError, RefusedFields, TransientError
 from bridge.freshdesk.payloads import ApiConversation, ApiTicket
 from bridge.freshdesk.refusals import refused_fields
+from bridge.html_text import html_to_text as shared_html_to_text
 from bridge.retry_after import retry_after_seconds
 
 STATUS_OPEN, STATUS_PENDING, STATUS_RESOLVED, STATUS_CLOSED = 2, 3, 4, 5
@@ -134,64 +134,9 @@ def text_from_html(body: str) -> str:
     return "\n".join(html.unescape(part) for part in _BR.split(inner))
 
 
-_BLOCKS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-           "ul", "ol", "table"}
-_SKIPPED = {"script", "style", "head", "title"}
-_VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "col", "area", "base", "source"}
-
-
-class _TextExtractor(HTMLParser):
-    """Text of agent HTML; Freshdesk's quoted history (``freshdesk_quote``) is dropped."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._newlines = 0
-        self._skip: list[str] = []  # open elements whose content is dropped
-        self._pre = 0
-
-    def _break(self, count: int) -> None:
-        if self.parts and self._newlines < count:
-            self.parts.append("\n" * (count - self._newlines))
-            self._newlines = count
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        classes = " ".join(value or "" for key, value in attrs if key == "class")
-        if self._skip or tag in _SKIPPED or "freshdesk_quote" in classes:
-            if tag not in _VOID:
-                self._skip.append(tag)
-        elif tag == "br":
-            self.parts.append("\n")
-            self._newlines += 1
-        elif tag in _BLOCKS:
-            self._break(2 if tag == "p" else 1)
-            self._pre += tag == "pre"
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skip:
-            if tag in self._skip:
-                while self._skip and self._skip.pop() != tag:
-                    pass
-        elif tag in _BLOCKS:
-            self._break(2 if tag == "p" else 1)
-            self._pre = max(0, self._pre - (tag == "pre"))
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        text = data if self._pre else re.sub(r"[ \t\r\n\f]+", " ", data)
-        self.parts.append(text)
-        if text.strip(" "):
-            self._newlines = len(text) - len(text.rstrip("\n"))
-
-
 def html_to_text(body: str) -> str:
-    """The text of HTML written by a person: blocks and ``<br>`` become line breaks."""
-    parser = _TextExtractor()
-    parser.feed(body)
-    parser.close()
-    text = re.sub(r"[ \t]*\n[ \t]*", "\n", "".join(parser.parts))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    """The text of HTML written by a person; Freshdesk's quoted history is dropped."""
+    return shared_html_to_text(body, dropped_class="freshdesk_quote")
 
 
 def conversation_text(conversation: ApiConversation) -> str:
@@ -255,12 +200,9 @@ def _item_text(item: object) -> str:
 def error_text(body: str) -> str:
     """Freshdesk's error body in one line: ``description`` and each of ``errors[]``
     (``field: message (code)``), or ``code``/``message``; any other body as text."""
-    try:
-        data: Any = json.loads(body)
-    except ValueError:
-        return " ".join(body.split())[:500] or "(empty body)"
-    if not isinstance(data, dict):
-        return json.dumps(data, ensure_ascii=False)[:500]
+    data = error_object(body)
+    if isinstance(data, str):
+        return data
     text = ": ".join(str(data[k]) for k in ("description", "message") if data.get(k))
     errors = data.get("errors")
     if data.get("code") and not errors:

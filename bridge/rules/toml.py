@@ -32,7 +32,6 @@ needs, and a rule name used twice are errors too.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bridge.config import get_settings
+from bridge.config_file import per_config_path, read_config
 from bridge.errors import ConfigError
 from bridge.rules.model import Mapping, Rule
 
@@ -62,13 +61,7 @@ def load_file_rules(path: str | Path | None) -> FileRules:
     """Read ``path``; no path means no rules and no mappings."""
     if not path:
         return FileRules()
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_file_rules(data, str(path))
+    return parse_file_rules(read_config(path), str(path))
 
 
 def parse_file_rules(data: MappingABC[str, Any], path: str = "<config>") -> FileRules:
@@ -140,16 +133,8 @@ def _check_rules(path: str, rules: tuple[Rule, ...]) -> None:
         seen.add(rule.name)
 
 
-_cache: dict[str, FileRules] = {}
-
-
-def file_rules() -> FileRules:
-    """The rules and mappings of the current ``BRIDGE_CONFIG``, read once per path."""
-    path = get_settings().BRIDGE_CONFIG
-    if path not in _cache:
-        _cache.clear()
-        _cache[path] = load_file_rules(path or None)
-    return _cache[path]
+file_rules = per_config_path(load_file_rules)
+"""The rules and mappings of the current ``BRIDGE_CONFIG``, read once per path."""
 
 
 def toml_rules() -> list[tuple[str, Rule]]:

@@ -39,15 +39,14 @@ Errors are ``ConfigError``s naming the file, the place and the field, e.g.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast, get_args
 
+from bridge.config_file import read_config
 from bridge.domain import ChannelKind
-from bridge.errors import ConfigError
 from bridge.sla.calendar import Calendar, Calendar24x7
 from bridge.sla.calendar_toml import read_calendar
 from bridge.sla.defaults import DEFAULT_LADDER, DEFAULT_POLICY, DEFAULT_WINDOW
@@ -103,13 +102,7 @@ def load_sla_settings(path: str | Path | None) -> SlaSettings:
     """Read ``path`` (``BRIDGE_CONFIG``); no path, or a file without ``[sla]``: defaults."""
     if not path:
         return default_settings()
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_sla_settings(data, str(path))
+    return parse_sla_settings(read_config(path), str(path))
 
 
 def parse_sla_settings(data: Mapping[str, Any], source: str = "<config>") -> SlaSettings:

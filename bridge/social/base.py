@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Protocol
 
+import structlog
 from pydantic import ValidationError
 
 from bridge.domain import InboundMessage, OutboundMessage, ParsedWebhook, Sender, SendResult
+from bridge.errors import BridgeError
+
+log = structlog.get_logger(__name__)
 
 
 class SocialChannel(Protocol):
@@ -55,3 +59,18 @@ def first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"])
     return f"{where}: {error['msg']}"
+
+
+def profile_or_parsed(sender: Sender, look_up: Callable[[], Sender], kind: str,
+                      id_name: str) -> Sender:
+    """``look_up()``, or ``sender`` as parsed when it fails (``profile`` never raises): a
+    vendor error is a warning, anything else is logged with its traceback. The log names
+    the sender's id as ``id_name`` (``psid``, ``igsid``)."""
+    try:
+        return look_up()
+    except BridgeError as exc:
+        log.warning(f"{kind}_profile_unavailable", **{id_name: sender.external_id},
+                    error=str(exc))
+    except Exception:
+        log.exception(f"{kind}_profile_failed", **{id_name: sender.external_id})
+    return sender

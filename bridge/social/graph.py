@@ -1,27 +1,21 @@
-"""What the Meta Graph clients (Messenger, WhatsApp) share: the ``{base}/{version}`` root,
-the token, the timeout, and how a failed or odd answer is read. Each client keeps its own
-auth style (Messenger: ``access_token`` query; WhatsApp: bearer header) and error codes.
-
-Also what their adapters share: ``AccountClients``, one client per account."""
+"""What the Meta Graph clients (Messenger, Instagram, comments, WhatsApp) share: the
+``{base}/{version}`` root, the token, the timeout, and how a failed or odd answer is read.
+Each client keeps its own auth style (page clients: ``access_token`` query, ``PageApi``;
+WhatsApp: bearer header) and error codes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Self
 
 import requests
 
-from bridge import accounts
-from bridge.config import Settings, get_settings
-from bridge.domain import ThreadKey
-from bridge.errors import PermanentError
+from bridge.config import Settings
+from bridge.errors import PermanentError, TransientError
 
 NETWORK_ERRORS = (
     requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
 )
-
-C = TypeVar("C")
-G = TypeVar("G", bound="GraphApi")
 
 
 class GraphApi:
@@ -39,39 +33,45 @@ class GraphApi:
         self._timeout = timeout
         self._session = session or requests.Session()
 
+    @classmethod
+    def from_settings(cls, settings: Settings, access_token: str | None = None) -> Self:
+        """A client on the settings' Graph root with the environment's token
+        (``env_token``), unless ``access_token`` (one account's, from ``bridge.accounts``)."""
+        token = cls.env_token(settings) if access_token is None else access_token
+        return cls(settings.META_GRAPH_BASE_URL, settings.META_GRAPH_VERSION, token,
+                   settings.BRIDGE_HTTP_TIMEOUT)
 
-def page_client(cls: type[G], settings: Settings, access_token: str | None = None) -> G:
-    """A ``cls`` on the settings' Graph root with the environment's page token, unless
-    ``access_token`` (one account's, from ``bridge.accounts``) is given."""
-    token = settings.META_PAGE_ACCESS_TOKEN if access_token is None else access_token
-    return cls(settings.META_GRAPH_BASE_URL, settings.META_GRAPH_VERSION, token,
-               settings.BRIDGE_HTTP_TIMEOUT)
+    @staticmethod
+    def env_token(settings: Settings) -> str:
+        """The environment's token for this API."""
+        raise NotImplementedError
 
 
-class AccountClients(Generic[C]):
-    """An adapter's clients: the thread's own account's (one per account, built with its
-    ``access_token`` by ``build(settings, token)``), or one client for everything when the
-    adapter was handed one or built on settings of its own (a test, a tool). The registry's
-    adapter (the process's settings) finds each thread's own account."""
+class PageApi(GraphApi):
+    """Graph with a page access token as ``access_token`` query: Messenger, Instagram and
+    the comment channels (Instagram's token is that of the page linked to the account)."""
 
-    def __init__(self, settings: Settings, build: Callable[[Settings, str | None], C],
-                 client: C | None = None) -> None:
-        self._settings = settings
-        self._build = build
-        own = client is not None or settings is not get_settings()
-        self.only: C | None = (client or build(settings, None)) if own else None
-        self._clients: dict[str, C] = {}
+    @staticmethod
+    def env_token(settings: Settings) -> str:
+        return settings.META_PAGE_ACCESS_TOKEN
 
-    def for_thread(self, thread: ThreadKey) -> C:
-        """``PermanentError`` when the thread's account is not one of ours."""
-        if self.only is not None:
-            return self.only
-        account = accounts.find(thread.channel, thread.account_id)
-        if account is None:
-            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
-        if account.id not in self._clients:
-            self._clients[account.id] = self._build(self._settings, account.get("access_token"))
-        return self._clients[account.id]
+    def _page_call(self, method: str, path: str, check: Callable[[requests.Response], None],
+                   **kwargs: Any) -> dict[str, Any]:
+        """The JSON object answered to ``method /{path}``; ``check`` raises for a failed
+        answer (each API maps its own codes)."""
+        if not self._token:
+            raise PermanentError("META_PAGE_ACCESS_TOKEN is not configured")
+        params = {**kwargs.pop("params", {}), "access_token": self._token}
+        try:
+            response = self._session.request(
+                method, f"{self._root}/{path}", params=params, timeout=self._timeout, **kwargs
+            )
+        except NETWORK_ERRORS as exc:
+            raise TransientError(f"Graph API unreachable: {type(exc).__name__}") from exc
+        except requests.RequestException as exc:
+            raise PermanentError(f"Graph API request failed: {exc}") from exc
+        check(response)
+        return json_object(response)
 
 
 def json_object(response: requests.Response) -> dict[str, Any]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import string
 from typing import Any
 
 from bridge.errors import HandshakeError, PayloadError, SignatureError
+from bridge.social.json_body import decode_object
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 _HEX = frozenset(string.hexdigits)
@@ -54,12 +54,7 @@ def handshake(
 
 def decode(body: bytes) -> dict[str, Any]:
     """The webhook body as a JSON object with an ``object`` name and an ``entry`` list."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise PayloadError("body is not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise PayloadError("body is not a JSON object")
+    data = decode_object(body)
     if not isinstance(data.get("object"), str):
         raise PayloadError("body has no 'object' name")
     if not isinstance(data.get("entry"), list):

@@ -22,8 +22,8 @@ from typing import Any
 
 import requests
 
-from bridge.errors import PermanentError, TransientError, WindowClosed
-from bridge.social.graph import NETWORK_ERRORS, GraphApi, json_object
+from bridge.errors import PermanentError, WindowClosed
+from bridge.social.graph import PageApi, json_object
 from bridge.social.messenger.client import raise_for_graph_error
 
 MISSING_OBJECT = (100, 33)
@@ -41,7 +41,7 @@ class PrivateReplyUsed(PermanentError):
     """The comment already had its one private reply."""
 
 
-class MetaClient(GraphApi):
+class MetaClient(PageApi):
     """``{base}/{version}/...`` with the page access token as ``access_token``; errors are
     worded for ``platform`` (``Instagram``, ``Facebook``)."""
 
@@ -71,19 +71,9 @@ class MetaClient(GraphApi):
         return self._call("GET", user_id, False, params={"fields": fields})
 
     def _call(self, method: str, path: str, comment: bool, **kwargs: Any) -> dict[str, Any]:
-        if not self._token:
-            raise PermanentError("META_PAGE_ACCESS_TOKEN is not configured")
-        params = {**kwargs.pop("params", {}), "access_token": self._token}
-        try:
-            response = self._session.request(
-                method, f"{self._root}/{path}", params=params, timeout=self._timeout, **kwargs
-            )
-        except NETWORK_ERRORS as exc:
-            raise TransientError(f"Graph API unreachable: {type(exc).__name__}") from exc
-        except requests.RequestException as exc:
-            raise PermanentError(f"Graph API request failed: {exc}") from exc
-        raise_for_meta_error(response, self.platform, comment)
-        return json_object(response)
+        return self._page_call(
+            method, path, lambda response: raise_for_meta_error(response, self.platform, comment),
+            **kwargs)
 
 
 def raise_for_meta_error(response: requests.Response, platform: str, comment: bool) -> None:

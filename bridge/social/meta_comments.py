@@ -30,8 +30,8 @@ from bridge.domain import (
 )
 from bridge.errors import BridgeError, PayloadError, PermanentError, WindowClosed
 from bridge.social import files
+from bridge.social.account_clients import AccountClients, access_token
 from bridge.social.base import first_error
-from bridge.social.graph import AccountClients
 from bridge.social.messenger.mapping import split_text, utf16_units
 from bridge.social.meta_window import ago
 
@@ -182,7 +182,7 @@ class CommentChannel:
 
     def __init__(self, settings: Settings, client: CommentClient | None = None) -> None:
         self._settings = settings
-        self._clients = AccountClients(settings, self.build_client, client)
+        self._clients = AccountClients(settings, self.build_client, access_token, client)
 
     def build_client(self, settings: Settings, access_token: str | None) -> CommentClient:
         """A client on ``access_token`` (one account's), or the environment's page token."""

@@ -1,6 +1,6 @@
 """Small readers the Meta webhook parsers share: times in every form Meta (and the
 captures of it) write them, content digests for event ids, the ``messaging`` entries of
-Messenger and Instagram."""
+Messenger and Instagram and the receipts among them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from bridge.domain import InboundMessage, ParsedWebhook
 from bridge.errors import PayloadError
+from bridge.receipts import Receipt
 
 # Epoch values above this are milliseconds: 10^11 seconds is the year 5138, while
 # 10^11 milliseconds is 1973, before any of these platforms existed.
@@ -68,3 +69,10 @@ def read_messaging(entries: Iterable[Any],
             else:
                 messages.append(outcome)
     return ParsedWebhook(tuple(messages), tuple(ignored))
+
+
+def read_receipts(entries: Iterable[Any],
+                  read: Callable[[str, Any], Receipt | None]) -> tuple[Receipt, ...]:
+    """The receipts ``read(entry id, item)`` finds among the ``messaging`` items."""
+    found = (read(entry.id, item) for entry in entries for item in entry.messaging or ())
+    return tuple(receipt for receipt in found if receipt is not None)

@@ -2,8 +2,8 @@
 
 Idempotent: the webhook is found by name and endpoint, the trigger by title; running it
 twice creates nothing new (a trigger that drifted from our definition is put back).
-zenpy 2.0.57 covers webhooks and triggers, but zenpy stays inside adapter.py, so this module
-speaks JSON through the adapter's raw ``request`` (same session, same error mapping).
+zenpy 2.0.57 covers webhooks and triggers, but this module speaks JSON through the
+adapter's raw ``request`` (``client.ZendeskClient``: same session, same error mapping).
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from bridge.errors import ConfigError, PermanentError
 from bridge.helpdesk import Helpdesk
+from bridge.zendesk.client import ZendeskClient
 from bridge.zendesk.payloads import next_page_url
 
 WEBHOOK_NAME = "Social bridge"
@@ -33,20 +34,6 @@ CONDITIONS: dict[str, list[dict[str, Any]]] = {
 }
 
 
-@runtime_checkable
-class ZendeskClient(Protocol):
-    """What install needs: ``ZendeskHelpdesk.request``."""
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Mapping[str, Any] | None = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]: ...
-
-
 @dataclass(frozen=True)
 class InstallResult:
     webhook_id: str
@@ -58,7 +45,9 @@ class InstallResult:
 
 def install(helpdesk_or_client: Helpdesk | ZendeskClient, bridge_url: str) -> InstallResult:
     """Create or find the webhook, read its signing secret, create or update the trigger."""
-    if not isinstance(helpdesk_or_client, ZendeskClient):
+    # Freshdesk's adapter has a ``request`` too, so the protocol alone cannot tell them apart.
+    if (not isinstance(helpdesk_or_client, ZendeskClient)
+            or getattr(helpdesk_or_client, "name", "zendesk") != "zendesk"):
         raise ConfigError("bridge zendesk install needs BRIDGE_HELPDESK=zendesk")
     client = helpdesk_or_client
     endpoint = f"{bridge_url.rstrip('/')}/webhooks/zendesk"

@@ -6,14 +6,16 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC
-from html.parser import HTMLParser
 from typing import Any
 
 from bridge.domain import AgentReply
+from bridge.error_body import error_object
 from bridge.errors import BridgeError, PermanentError, RefusedFields, TicketClosed, TransientError
+from bridge.html_text import html_to_text
 from bridge.rendering import subject_from_message  # noqa: F401 - re-exported
 from bridge.retry_after import retry_after_seconds
 from bridge.zendesk.payloads import ApiComment, ApiUser
+from bridge.zendesk.refusals import refused_fields
 
 AGENT_ROLES = ("agent", "admin")
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
@@ -31,64 +33,6 @@ def normalise_status(value: str | None) -> str:
     if status in STATUSES:
         return status
     return "closed" if status == "deleted" else "open"
-
-
-_BLOCKS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-           "ul", "ol", "table"}
-_SKIPPED = {"script", "style", "head", "title"}
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._newlines = 0  # line breaks at the end of the output so far (spaces aside)
-        self._skip = 0
-        self._pre = 0
-
-    def _block_break(self, count: int) -> None:
-        """End the current block with at least ``count`` line breaks (none before any text)."""
-        if self.parts and self._newlines < count:
-            self.parts.append("\n" * (count - self._newlines))
-            self._newlines = count
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED:
-            self._skip += 1
-        elif tag == "br":
-            self.parts.append("\n")
-            self._newlines += 1
-        elif tag in _BLOCKS:
-            self._block_break(2 if tag == "p" else 1)
-            self._pre += tag == "pre"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCKS:
-            self._block_break(2 if tag == "p" else 1)
-            self._pre = max(0, self._pre - (tag == "pre"))
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        text = data if self._pre else re.sub(r"[ \t\r\n\f]+", " ", data)
-        self.parts.append(text)
-        if text.strip(" "):
-            self._newlines = len(text) - len(text.rstrip("\n"))
-
-
-def html_to_text(html: str) -> str:
-    """The text of an HTML comment: paragraphs and ``<br>`` become line breaks.
-
-    Spaces around line breaks are dropped, so ``<pre>`` keeps its lines but not its indent.
-    """
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def ticket_tags(channel: str, extra: Iterable[str] = ()) -> tuple[str, ...]:
@@ -109,12 +53,9 @@ def _detail(field: str, item: object) -> str:
 
 def error_text(body: str) -> str:
     """Zendesk's error body in one line, whatever its shape (JSON variants or plain text)."""
-    try:
-        data: Any = json.loads(body)
-    except ValueError:
-        return " ".join(body.split())[:500] or "(empty body)"
-    if not isinstance(data, dict):
-        return json.dumps(data, ensure_ascii=False)[:500]
+    data = error_object(body)
+    if isinstance(data, str):
+        return data
     parts: list[str] = []
     error = data.get("error")
     if isinstance(error, dict):
@@ -156,27 +97,6 @@ def error_for_response(status: int, body: str, retry_after: str | None) -> Bridg
     if refused:
         return RefusedFields(f"Zendesk rejected the request ({status}): {text}", refused)
     return PermanentError(f"Zendesk rejected the request ({status}): {text}")
-
-
-# ``RecordInvalid`` detail keys of the values a rule chooses, and the ``NewTicket``
-# attribute each one names (Zendesk says "assignee" for ``assignee_id``, and so on).
-REFUSABLE = {"assignee": "assignee_id", "assignee_id": "assignee_id", "group": "group_id",
-             "group_id": "group_id", "type": "ticket_type", "brand": "brand_id",
-             "brand_id": "brand_id"}
-
-
-def refused_fields(body: str) -> tuple[str, ...]:
-    """The detail keys of a ``RecordInvalid`` answer that names only values a rule chose;
-    () when anything else is wrong (leaving values out could not help)."""
-    try:
-        data: Any = json.loads(body)
-    except ValueError:
-        return ()
-    details = data.get("details") if isinstance(data, dict) else None
-    if data.get("error") != "RecordInvalid" or not isinstance(details, dict) or not details:
-        return ()
-    return tuple(details) if all(key in REFUSABLE for key in details) else ()
-
 
 
 def comment_id_from_audit(events: Iterable[Mapping[str, Any]]) -> str | None:

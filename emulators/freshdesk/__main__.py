@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import threading
 
-from ..serving import ServerThread
+from ..serving import serve_until_interrupted
 from .app import create_app
 from .state import Automation, EmulatorState
 
@@ -29,16 +28,10 @@ def main(argv: list[str] | None = None) -> None:
     state.search_lag = args.search_lag
     if args.webhook_url:
         state.automation = Automation(url=args.webhook_url, secret=args.webhook_secret)
-    server = ServerThread(create_app(state), host=args.host, port=args.port)
-    url = server.start()
-    print(f"Freshdesk emulator on {url}  (basic auth: {args.api_key}:X); Ctrl-C stops",
-          flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    serve_until_interrupted(
+        create_app(state), args.host, args.port,
+        lambda url: f"Freshdesk emulator on {url}  (basic auth: {args.api_key}:X); Ctrl-C stops",
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any, cast
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
+from ..serving import build_app
 from .errors import JSON, ApiError, coded, json_response
 from .state import EmulatorState, Fault
 
@@ -177,15 +178,10 @@ def create_app(state: EmulatorState) -> Flask:
     from .api_tickets import bp as tickets_bp
     from .control import bp as control_bp
 
-    app = Flask("emulators.freshdesk")
-    app.extensions[EXTENSION] = state
-    app.before_request(_before)
-    app.after_request(_after)
-    app.register_error_handler(ApiError, _handle_api_error)
-    app.register_error_handler(HTTPException, _handle_http_error)
-    app.register_blueprint(people_bp)
-    app.register_blueprint(fields_bp)
-    app.register_blueprint(field_control_bp)
-    app.register_blueprint(tickets_bp)
-    app.register_blueprint(control_bp)
-    return app
+    return build_app(
+        "emulators.freshdesk",
+        (people_bp, fields_bp, field_control_bp, tickets_bp, control_bp),
+        before=_before, after=_after,
+        errors={ApiError: _handle_api_error, HTTPException: _handle_http_error},
+        extensions={EXTENSION: state},
+    )

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response
 
 JSON = dict[str, Any]
+Problem = tuple[str, str, str]  # one entry of ``errors``: (field, message, code)
 
 
 class ApiError(Exception):
@@ -25,8 +26,9 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def validation(*errors: tuple[str, str, str], status: int = 400) -> ApiError:
-    """``validation(("email", "It should be a valid email address", "invalid_value"))``."""
+def validation(*errors: Problem, status: int = 400) -> ApiError:
+    """``validation(("email", "It should be a valid email address", "invalid_value"))``;
+    Freshdesk lists every invalid field of a request in one answer."""
     items = [{"field": f, "message": m, "code": c} for f, m, c in errors]
     return ApiError(status, {"description": "Validation failed", "errors": items})
 

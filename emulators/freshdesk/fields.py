@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
-from .errors import JSON, validation
+from .errors import JSON, Problem, validation
 
 GROUPS = {43000000101: "Social Media", 43000000102: "Billing"}
 CREATED = "2024-01-15T09:30:00Z"
@@ -128,27 +128,24 @@ def _problem(kind: str, value: Any, choices: Any) -> tuple[str, str] | None:
                             "datatype_mismatch")
 
 
-def validate_custom_fields(fields: list[JSON], values: object) -> JSON:
-    """The ``custom_fields`` of a request, checked against the account's fields."""
+def custom_field_problems(fields: list[JSON], values: object) -> list[Problem]:
+    """What is wrong with the ``custom_fields`` of a request, one entry per field."""
     if not isinstance(values, dict):
-        raise validation(("custom_fields", "It should be a/an key/value pair",
-                          "datatype_mismatch"))
+        return [("custom_fields", "It should be a/an key/value pair", "datatype_mismatch")]
     known = {f["name"]: f for f in fields if f["name"].startswith("cf_")}
     nested = {n["name"] for f in known.values() for n in f.get("nested_ticket_fields", [])}
-    errors: list[tuple[str, str, str]] = []
+    problems: list[Problem] = []
     for name, value in values.items():
         if name in nested:
             continue
         field = known.get(name)
         if field is None:
-            errors.append((name, "Unexpected/invalid field in request", "invalid_field"))
+            problems.append((name, "Unexpected/invalid field in request", "invalid_field"))
             continue
         problem = _problem(field["type"], value, field.get("choices"))
         if problem:
-            errors.append((name, *problem))
-    if errors:
-        raise validation(*errors)
-    return dict(values)
+            problems.append((name, *problem))
+    return problems
 
 
 def coerce_form_custom(fields: list[JSON], values: dict[str, str]) -> JSON:

@@ -12,13 +12,13 @@ import time
 from typing import Any
 
 from . import automation
-from .errors import JSON, not_found, validation
+from .errors import JSON, Problem, not_found, validation
 from .fields import (
     check_no_unknown,
     coerce_form_custom,
     custom_defaults,
+    custom_field_problems,
     ticket_types,
-    validate_custom_fields,
 )
 from .state import PRIORITIES, SOURCES, STATUSES, EmulatorState, new_contact, now_iso
 from .text import html_to_text
@@ -72,35 +72,43 @@ def store_files(state: EmulatorState, files: list[Any], base: str) -> list[JSON]
     return stored
 
 
-def _one_of(field: str, value: Any, allowed: dict[int, str]) -> None:
-    if not (isinstance(value, int) and not isinstance(value, bool) and value in allowed):
-        listed = ",".join(str(k) for k in allowed)
-        raise validation((field, f"It should be one of these values: '{listed}'",
-                          "invalid_value"))
+def _one_of(field: str, value: Any, allowed: dict[int, str]) -> list[Problem]:
+    if isinstance(value, int) and not isinstance(value, bool) and value in allowed:
+        return []
+    listed = ",".join(str(k) for k in allowed)
+    return [(field, f"It should be one of these values: '{listed}'", "invalid_value")]
 
 
-def _tags(value: Any) -> list[str]:
+def _tag_problems(value: Any) -> list[Problem]:
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-        raise validation(("tags", "It should be a/an Array", "datatype_mismatch"))
+        return [("tags", "It should be a/an Array", "datatype_mismatch")]
     if any(len(t) > MAX_TAG or "," in t for t in value):
-        raise validation(("tags", f"It should only contain elements that have maximum of "
-                          f"{MAX_TAG} characters and no commas", "invalid_value"))
-    return list(dict.fromkeys(value))
+        return [("tags", f"It should only contain elements that have maximum of "
+                 f"{MAX_TAG} characters and no commas", "invalid_value")]
+    return []
 
 
-def _requester(state: EmulatorState, data: JSON) -> int:
+def _requester_problems(state: EmulatorState, data: JSON) -> list[Problem]:
     if "requester_id" in data:
         rid = data["requester_id"]
         if rid not in state.contacts and rid not in state.agents:
-            raise validation(("requester_id", "There is no contact matching the given "
-                              "requester_id", "invalid_value"))
-        return int(rid)
+            return [("requester_id", "There is no contact matching the given requester_id",
+                     "invalid_value")]
+        return []
     ext = data.get("unique_external_id") or data.get("email")
     if not isinstance(ext, str) or not ext:
-        raise validation(("requester_id", "Please fill at least 1 of email, mobile, phone, "
-                          "requester_id, twitter_id, unique_external_id fields",
-                          "missing_field"))
+        return [("requester_id", "Please fill at least 1 of email, mobile, phone, "
+                 "requester_id, twitter_id, unique_external_id fields", "missing_field")]
+    return []
+
+
+def _requester(state: EmulatorState, data: JSON) -> int:
+    """The requester of a checked ticket: ``requester_id``, or the contact with its
+    ``unique_external_id`` (or email), created when new."""
+    if "requester_id" in data:
+        return int(data["requester_id"])
     key = "unique_external_id" if data.get("unique_external_id") else "email"
+    ext = str(data[key])
     for contact in state.contacts.values():
         if str(contact.get(key) or "").lower() == ext.lower():
             return int(contact["id"])
@@ -109,34 +117,43 @@ def _requester(state: EmulatorState, data: JSON) -> int:
     return int(contact["id"])
 
 
-def _checked(state: EmulatorState, data: JSON, *, creating: bool) -> JSON:
+def _problems(state: EmulatorState, data: JSON, *, creating: bool) -> list[Problem]:
+    """Every invalid field of a ticket write (Freshdesk names them all in one answer)."""
+    problems: list[Problem] = []
     if creating:
-        for key, kind in (("subject", str), ("description", str)):
-            if not isinstance(data.get(key), kind):
-                raise validation((key, "It should be a/an String", "missing_field"))
-        for key in ("status", "priority"):
-            if key not in data:
-                raise validation((key, "It should be a/an Integer", "missing_field"))
-    if "status" in data:
-        _one_of("status", data["status"], STATUSES)
-    if "priority" in data:
-        _one_of("priority", data["priority"], PRIORITIES)
-    if "source" in data:
-        _one_of("source", data["source"], SOURCES)
+        problems += [(key, "It should be a/an String", "missing_field")
+                     for key in ("subject", "description") if not isinstance(data.get(key), str)]
+        problems += [(key, "It should be a/an Integer", "missing_field")
+                     for key in ("status", "priority") if key not in data]
+        problems += _requester_problems(state, data)
+    for key, allowed in (("status", STATUSES), ("priority", PRIORITIES), ("source", SOURCES)):
+        if key in data:
+            problems += _one_of(key, data[key], allowed)
     if data.get("group_id") is not None:
-        _one_of("group_id", data["group_id"], state.groups)
+        problems += _one_of("group_id", data["group_id"], state.groups)
     if data.get("responder_id") is not None and data["responder_id"] not in state.agents:
-        raise validation(("responder_id", "There is no agent matching the given responder_id",
-                          "invalid_value"))
+        problems.append(("responder_id", "There is no agent matching the given responder_id",
+                         "invalid_value"))
     if data.get("type") is not None and data["type"] not in ticket_types(state.ticket_fields):
         listed = ",".join(ticket_types(state.ticket_fields))
-        raise validation(("type", f"It should be one of these values: '{listed}'",
-                          "invalid_value"))
+        problems.append(("type", f"It should be one of these values: '{listed}'",
+                         "invalid_value"))
     if "tags" in data:
-        data["tags"] = _tags(data["tags"])
+        problems += _tag_problems(data["tags"])
     if "custom_fields" in data:
-        data["custom_fields"] = validate_custom_fields(state.ticket_fields,
-                                                       data["custom_fields"])
+        problems += custom_field_problems(state.ticket_fields, data["custom_fields"])
+    return problems
+
+
+def _checked(state: EmulatorState, data: JSON, *, creating: bool) -> JSON:
+    """``data`` with its tags deduplicated, or a 400 naming every invalid field."""
+    problems = _problems(state, data, creating=creating)
+    if problems:
+        raise validation(*problems)
+    if "tags" in data:
+        data["tags"] = list(dict.fromkeys(data["tags"]))
+    if "custom_fields" in data:
+        data["custom_fields"] = dict(data["custom_fields"])
     return data
 
 

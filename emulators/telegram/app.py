@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Blueprint, Flask, Response, jsonify, request
 
 from emulators.common.meta import control_blueprint, due_fault, json_body
-from emulators.serving import BackgroundEmulator, ServerThread
+from emulators.serving import BackgroundEmulator, ServerThread, build_app
 from emulators.telegram.spec import Problem
 from emulators.telegram.state import (
     DOWNLOAD_LIMIT,
@@ -54,11 +54,8 @@ _DOCUMENTS_BY_URL = (".gif", ".pdf", ".zip")
 
 
 def create_app(state: TelegramState) -> Flask:
-    app = Flask("emulators.telegram")
-    app.before_request(lambda: _fault(state))
-    app.register_blueprint(_bot_routes(state))
-    app.register_blueprint(_control_routes(state))
-    return app
+    return build_app("emulators.telegram", (_bot_routes(state), _control_routes(state)),
+                     before=lambda: _fault(state))
 
 
 def _bot_routes(state: TelegramState) -> Blueprint:

@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from twitter_text import parse_tweet  # type: ignore[import-untyped]
 
 from emulators.common.meta import control_blueprint, due_fault, json_body
-from emulators.serving import BackgroundEmulator, ServerThread
+from emulators.serving import BackgroundEmulator, ServerThread, build_app
 from emulators.x import oauth, spec
 from emulators.x.state import (
     DM_LIMIT,
@@ -35,11 +35,8 @@ DMS = "/2/dm_conversations/with/{participant_id}/messages"
 
 
 def create_app(state: XState) -> Flask:
-    app = Flask("emulators.x")
-    app.before_request(lambda: _fault(state))
-    app.register_blueprint(_api_routes(state))
-    app.register_blueprint(_control_routes(state))
-    return app
+    return build_app("emulators.x", (_api_routes(state), _control_routes(state)),
+                     before=lambda: _fault(state))
 
 
 def _api_routes(state: XState) -> Blueprint:

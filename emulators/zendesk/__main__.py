@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import threading
 
-from ..serving import ServerThread
+from ..serving import serve_until_interrupted
 from .app import create_app
 from .state import EmulatorState
 
@@ -22,18 +21,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     state = EmulatorState(email=args.email, token=args.token)
     state.rate_limit_per_minute = args.rate_limit
-    server = ServerThread(create_app(state), host=args.host, port=args.port)
-    url = server.start()
-    print(
-        f"Zendesk emulator on {url}  (basic auth: {args.email}/token:{args.token}); Ctrl-C stops",
-        flush=True,
+    serve_until_interrupted(
+        create_app(state), args.host, args.port,
+        lambda url: f"Zendesk emulator on {url}  (basic auth: {args.email}/token:{args.token}); "
+        "Ctrl-C stops",
     )
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":

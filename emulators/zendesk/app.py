@@ -11,6 +11,7 @@ from typing import Any, cast
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
+from ..serving import build_app
 from .errors import ApiError, bad_request, json_response
 from .state import JSON, EmulatorState, Fault
 
@@ -165,17 +166,12 @@ def create_app(state: EmulatorState) -> Flask:
     from .api_webhooks import bp as webhooks_bp
     from .control import bp as control_bp
 
-    app = Flask("emulators.zendesk")
-    app.extensions[EXTENSION] = state
+    app = build_app(
+        "emulators.zendesk",
+        (api_bp, fields_bp, users_bp, webhooks_bp, triggers_bp, control_bp),
+        before=_before, after=_after,
+        errors={ApiError: _handle_api_error, HTTPException: _handle_http_error},
+        extensions={EXTENSION: state},
+    )
     app.wsgi_app = _StripJsonSuffix(app.wsgi_app)  # type: ignore[method-assign]  # WSGI middleware
-    app.before_request(_before)
-    app.after_request(_after)
-    app.register_error_handler(ApiError, _handle_api_error)
-    app.register_error_handler(HTTPException, _handle_http_error)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(fields_bp)
-    app.register_blueprint(users_bp)
-    app.register_blueprint(webhooks_bp)
-    app.register_blueprint(triggers_bp)
-    app.register_blueprint(control_bp)
     return app

@@ -27,7 +27,11 @@ def not_found() -> ApiError:
 
 
 def invalid(field: str, description: str, error: str = "InvalidValue") -> ApiError:
-    details = {field: [{"description": description, "error": error}]}
+    return record_invalid({field: [{"description": description, "error": error}]})
+
+
+def record_invalid(details: JSON) -> ApiError:
+    """A 422 listing every problem of a write (``details``: field name -> entries)."""
     return ApiError(
         422,
         {"error": "RecordInvalid", "description": "Record validation errors", "details": details},

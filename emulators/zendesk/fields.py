@@ -8,10 +8,13 @@ Values, as Zendesk treats them (reported by zenpy and node-zendesk users):
 
 - an unknown, system or inactive field id is ignored without an error;
 - a drop-down (or multi-select) value that is no option's ``value`` is dropped silently,
-  so the field keeps what it had (zenpy #420, node-zendesk #132);
+  so the field keeps what it had (zenpy #420, node-zendesk #132); with the state's
+  ``refuse_unknown_options`` (opt-in, like ``groups``) it is refused like a bad date;
 - a bad date is a 422 ``RecordInvalid`` whose ``details.base[]`` names the field
-  (``"<title> is not valid"``, ``ticket_field_type: FieldDate``; zenpy #425), and so,
-  by the same rule, are bad integers, decimals, regexp values and checkboxes.
+  (``"<title> is not valid"``, ``ticket_field_id``, ``ticket_field_type: FieldDate``;
+  zenpy #425), and so, by the same rule, are bad integers, decimals, regexp values and
+  checkboxes. One answer lists every refused field (as Zendesk lists every field a
+  solve still needs, ``FieldTagger`` among them).
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ import re
 from datetime import date
 from typing import Any
 
-from .errors import ApiError
 from .state import JSON, now_iso
 
 SATISFACTION_ID = 360000000001
@@ -34,8 +36,10 @@ SYSTEM = (("subject", "Subject"), ("description", "Description"), ("status", "St
           ("assignee", "Assignee"))
 VALUE_TYPES = {"date": "FieldDate", "integer": "FieldInteger", "decimal": "FieldDecimal",
                "regexp": "FieldRegexp", "checkbox": "FieldCheckbox"}
+OPTION_TYPES = {"tagger": "FieldTagger", "multiselect": "FieldMultiselect"}
 _NUMBER = {"integer": r"[-+]?\d+", "decimal": r"[-+]?(\d+(\.\d*)?|\.\d+)"}
 DROPPED = object()  # a value Zendesk ignores
+REFUSED = object()  # a value Zendesk answers 422 for
 
 
 def ticket_field(fid: int, kind: str, title: str, position: int, **extra: Any) -> JSON:
@@ -91,24 +95,27 @@ def seed_ticket_fields() -> dict[int, JSON]:
     return {f["id"]: f for f in fields}
 
 
-def invalid_value(field: JSON) -> ApiError:
-    item = {"description": f"{field['title']} is not valid", "error": "InvalidValue",
+def refusal(field: JSON) -> JSON:
+    """The ``details.base`` entry naming a refused value of ``field``."""
+    return {"description": f"{field['title']} is not valid", "error": "InvalidValue",
             "ticket_field_id": field["id"],
-            "ticket_field_type": VALUE_TYPES.get(field["type"], "FieldText")}
-    return ApiError(422, {"error": "RecordInvalid", "description": "Record validation errors",
-                          "details": {"base": [item]}})
+            "ticket_field_type": {**VALUE_TYPES, **OPTION_TYPES}.get(field["type"], "FieldText")}
 
 
-def _choice(field: JSON, value: Any) -> Any:
+def _choice(field: JSON, value: Any, refuse_unknown: bool) -> Any:
     allowed = [o["value"] for o in field.get("custom_field_options") or []]
+    many = field["type"] == "multiselect" and isinstance(value, list)
+    items = value if many else [value]
+    known = [item for item in items if item in allowed]
+    if refuse_unknown and len(known) < len(items):
+        return REFUSED
     if field["type"] == "tagger":
-        return value if value in allowed else DROPPED
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if item in allowed]
+        return value if known else DROPPED
+    return known
 
 
 def _typed(field: JSON, value: Any) -> Any:
-    """The stored value of a date, number, regexp or checkbox field, or a 422."""
+    """The stored value of a date, number, regexp or checkbox field, or ``REFUSED``."""
     kind, text = field["type"], str(value).strip()
     if kind == "checkbox" and (isinstance(value, bool) or text in ("true", "false")):
         return value if isinstance(value, bool) else text == "true"
@@ -122,16 +129,17 @@ def _typed(field: JSON, value: Any) -> Any:
     pattern = field.get("regexp_for_validation") or ""
     if kind == "regexp" and isinstance(value, str) and re.search(pattern, value):
         return value
-    raise invalid_value(field)
+    return REFUSED
 
 
-def stored_value(field: JSON, value: Any) -> Any:
-    """What Zendesk keeps of ``value`` for ``field`` (``DROPPED``: nothing; or a 422)."""
+def stored_value(field: JSON, value: Any, refuse_unknown_options: bool) -> Any:
+    """What Zendesk keeps of ``value`` for ``field`` (``DROPPED``: nothing; ``REFUSED``:
+    a 422)."""
     if value is None:
         return None
     kind = field["type"]
-    if kind in ("tagger", "multiselect"):
-        return _choice(field, value)
+    if kind in OPTION_TYPES:
+        return _choice(field, value, refuse_unknown_options)
     if kind in VALUE_TYPES:
         return _typed(field, value)
     if kind in ("text", "textarea") and not isinstance(value, dict | list):
@@ -139,9 +147,12 @@ def stored_value(field: JSON, value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def accepted_custom_fields(fields: dict[int, JSON], given: Any) -> list[JSON]:
-    """The ``custom_fields`` (or ``fields``) of a request, as Zendesk keeps them."""
+def accepted_custom_fields(fields: dict[int, JSON], given: Any, refuse_unknown_options: bool
+                           ) -> tuple[list[JSON], list[JSON]]:
+    """The ``custom_fields`` (or ``fields``) of a request as Zendesk keeps them, and the
+    ``details.base`` entries of the values it refuses."""
     kept: list[JSON] = []
+    refused: list[JSON] = []
     for item in given if isinstance(given, list) else []:
         if not isinstance(item, dict):
             continue
@@ -150,10 +161,12 @@ def accepted_custom_fields(fields: dict[int, JSON], given: Any) -> list[JSON]:
         field = fields.get(fid) if isinstance(fid, int) else None
         if field is None or not field["removable"] or not field["active"]:
             continue
-        value = stored_value(field, item.get("value"))
-        if value is not DROPPED:
+        value = stored_value(field, item.get("value"), refuse_unknown_options)
+        if value is REFUSED:
+            refused.append(refusal(field))
+        elif value is not DROPPED:
             kept.append({"id": fid, "value": value})
-    return kept
+    return kept, refused
 
 
 def changed_field(field: JSON, changes: JSON) -> JSON:

@@ -121,6 +121,9 @@ class EmulatorState(RequestFaultQueue[Fault]):
             # The account's groups; None: any group id is taken (most tests name groups
             # they never create). Once set, a ticket naming another group is refused.
             self.groups: dict[int, str] | None = None
+            # False: a drop-down value that is no option's is dropped silently, as Zendesk
+            # does; True: refused with a 422 naming the field (``fields.py``).
+            self.refuse_unknown_options = False
             self.webhook_deliveries: list[JSON] = []
             self.rate_limit_per_minute: int | None = None
             self._rate_window: deque[float] = deque()

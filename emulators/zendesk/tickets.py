@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from .errors import invalid, not_found
+from .errors import invalid, not_found, record_invalid
 from .fields import accepted_custom_fields
 from .records import build_comment, comment_event, merge_fields, normalize_tags, ticket_record, via
 from .state import (
@@ -52,25 +52,44 @@ class Change:
         return {"ticket": copy.deepcopy(self.ticket), "audit": copy.deepcopy(self.audit)}
 
 
-def _validate(data: JSON) -> None:
+def _invalid(state: EmulatorState, data: JSON) -> dict[str, list[JSON]]:
+    """The ``details`` of every invalid value of a write (Zendesk lists them all)."""
+    details: dict[str, list[JSON]] = {}
+
+    def refuse(key: str, description: str) -> None:
+        details.setdefault(key, []).append({"description": description, "error": "InvalidValue"})
+
     if "status" in data and data["status"] is not None and data["status"] not in STATUSES:
-        raise invalid("status", f"Status: {data['status']} is not valid")
+        refuse("status", f"Status: {data['status']} is not valid")
     if "priority" in data and data["priority"] not in PRIORITIES:
-        raise invalid("priority", f"Priority: {data['priority']} is not valid")
+        refuse("priority", f"Priority: {data['priority']} is not valid")
     if "type" in data and data["type"] not in TYPES:
-        raise invalid("type", f"Type: {data['type']} is not valid")
+        refuse("type", f"Type: {data['type']} is not valid")
     if data.get("brand_id") is not None and not isinstance(data["brand_id"], int):
-        raise invalid("brand_id", "Brand: is invalid")
+        refuse("brand_id", "Brand: is invalid")
     for key in ("requester_id", "assignee_id"):
         if data.get(key) is not None and not isinstance(data[key], int):
-            raise invalid(key, f"{key}: is invalid")
-
-
-def _known_group(state: EmulatorState, data: JSON) -> None:
-    """Zendesk's answer to a ``group_id`` the account does not have."""
-    group = data.get("group_id")
+            refuse(key, f"{key}: is invalid")
+    group = data.get("group_id")  # checked once a test names the account's groups
     if group is not None and state.groups is not None and group not in state.groups:
-        raise invalid("group", "Group: is invalid")
+        refuse("group", "Group: is invalid")
+    return details
+
+
+def _checked(state: EmulatorState, data: JSON) -> JSON:
+    """``data`` with the custom fields Zendesk keeps (``fields.py``), or one 422 naming
+    every invalid value; checked before anything is stored."""
+    details = _invalid(state, data)
+    if "custom_fields" in data or "fields" in data:
+        given = data["custom_fields"] if "custom_fields" in data else data["fields"]
+        data = {k: v for k, v in data.items() if k != "fields"}
+        data["custom_fields"], refused = accepted_custom_fields(
+            state.ticket_fields, given, state.refuse_unknown_options)
+        if refused:
+            details["base"] = refused
+    if details:
+        raise record_invalid(details)
+    return data
 
 
 def _requester(state: EmulatorState, data: JSON, actor_id: int) -> int:
@@ -103,23 +122,10 @@ def _audit(
     }
 
 
-def _with_accepted_fields(state: EmulatorState, data: JSON) -> JSON:
-    """``custom_fields`` (or ``fields``) reduced to what Zendesk keeps (or a 422): see
-    ``fields.py``. Checked before anything is stored."""
-    if "custom_fields" not in data and "fields" not in data:
-        return data
-    given = data["custom_fields"] if "custom_fields" in data else data["fields"]
-    out = {k: v for k, v in data.items() if k != "fields"}
-    out["custom_fields"] = accepted_custom_fields(state.ticket_fields, given)
-    return out
-
-
 def create_ticket(
     state: EmulatorState, data: JSON, actor_id: int, channel: str, meta: JSON
 ) -> Change:
-    _validate(data)
-    _known_group(state, data)
-    data = _with_accepted_fields(state, data)
+    data = _checked(state, data)
     spec = dict(data.get("comment") or {})
     if not spec.get("body") and not spec.get("html_body") and data.get("description"):
         spec["body"] = data["description"]
@@ -171,8 +177,7 @@ def update_ticket(
         raise not_found()
     if ticket["status"] == "closed":
         raise invalid("status", "Status: closed prevents ticket update")
-    _validate(data)
-    data = _with_accepted_fields(state, data)
+    data = _checked(state, data)
     if "requester_id" in data and data["requester_id"] not in state.users:
         raise invalid("requester_id", "Requester: is invalid")
     before = copy.deepcopy(ticket)

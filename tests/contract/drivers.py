@@ -51,7 +51,25 @@ class Driver(Protocol):
     def set_options(self, key: str, values: list[str]) -> None: ...
 
 
-class ZendeskDriver:
+class EmulatorDriver:
+    """What both drivers do the same way on their emulator."""
+
+    emu: Any
+
+    def reset(self) -> None:
+        self.emu.reset()
+
+    def stop(self) -> None:
+        self.emu.stop()
+
+    def fault(self, path: str, method: str | None = None, **kwargs: Any) -> None:
+        self.emu.add_fault(path, method=method, **kwargs)
+
+    def _ticket(self, ticket_id: str) -> dict[str, Any]:
+        return dict(self.emu.state.tickets[int(ticket_id)])
+
+
+class ZendeskDriver(EmulatorDriver):
     name = "zendesk"
     credentials_hint = "ZENDESK_EMAIL / ZENDESK_API_TOKEN"
     comment_write = (r"/api/v2/tickets/\d+(\.json)?$", "PUT")
@@ -71,18 +89,6 @@ class ZendeskDriver:
         token = ZENDESK_TOKEN if valid_credentials else "wrong-token"
         return ZendeskHelpdesk(base_url=self.base_url, email=ZENDESK_EMAIL, token=token,
                                timeout=timeout)
-
-    def reset(self) -> None:
-        self.emu.reset()
-
-    def stop(self) -> None:
-        self.emu.stop()
-
-    def fault(self, path: str, method: str | None = None, **kwargs: Any) -> None:
-        self.emu.add_fault(path, method=method, **kwargs)
-
-    def _ticket(self, ticket_id: str) -> dict[str, Any]:
-        return dict(self.emu.state.tickets[int(ticket_id)])
 
     def customer_texts(self, ticket_id: str) -> list[str]:
         author = self._ticket(ticket_id)["requester_id"]
@@ -155,7 +161,7 @@ class ZendeskDriver:
         self.emu.change_ticket_field(int(key), custom_field_options=options)
 
 
-class FreshdeskDriver:
+class FreshdeskDriver(EmulatorDriver):
     name = "freshdesk"
     credentials_hint = "FRESHDESK_API_KEY / FRESHDESK_DOMAIN"
     comment_write = (r"/api/v2/tickets/\d+/notes$", "POST")
@@ -174,18 +180,6 @@ class FreshdeskDriver:
 
         key = FRESHDESK_KEY if valid_credentials else "wrong-key"
         return FreshdeskHelpdesk(base_url=self.base_url, api_key=key, timeout=timeout)
-
-    def reset(self) -> None:
-        self.emu.reset()
-
-    def stop(self) -> None:
-        self.emu.stop()
-
-    def fault(self, path: str, method: str | None = None, **kwargs: Any) -> None:
-        self.emu.add_fault(path, method=method, **kwargs)
-
-    def _ticket(self, ticket_id: str) -> dict[str, Any]:
-        return dict(self.emu.state.tickets[int(ticket_id)])
 
     def _conversations(self, ticket_id: str) -> list[dict[str, Any]]:
         return list(self.emu.state.conversations[int(ticket_id)])

@@ -22,16 +22,9 @@ from bridge.domain import NewComment, NewTicket, Requester, TicketActions, Ticke
 from bridge.errors import PermanentError, TicketClosed, TransientError
 from bridge.helpdesk import Helpdesk
 from tests.contract.drivers import TICKET_CREATE, Driver
+from tests.helpdesks import SCRIPTS
 
 EXTERNAL_ID = "whatsapp:15550001:4915112345678"
-SCRIPTS = {
-    "arabic": "مرحبا، أحتاج مساعدة في طلبي رقم ١٢٣",
-    "armenian": "Բարև, իմ պատվերը դեռ չի հասել",
-    "thai": "สวัสดีครับ คำสั่งซื้อของฉันยังไม่มาถึง",
-    "persian": "سلام، سفارش من هنوز نرسیده است ‌ لطفاً",
-    "hebrew": "שלום, ההזמנה שלי עדיין לא הגיעה",
-    "emoji": "👨‍👩‍👧 🇦🇲 👍🏽 ❤️ e\u0301  \n\n  spaced\ttext  ",
-}
 
 
 def open_ticket(hd: Helpdesk, body: str = "Hello, my order is late",

@@ -130,6 +130,36 @@ def test_bad_typed_values_are_422_and_store_nothing(
     assert emu.state.tickets == {}
 
 
+def test_an_account_that_refuses_unknown_options_names_every_field_in_one_422(
+        emu: ZendeskEmulator, api: requests.Session) -> None:
+    """Opt-in (``refuse_unknown_options``, like ``groups``): a removed drop-down option is
+    a ``details.base`` entry naming the field by id, beside every other refusal."""
+    with emu.state.lock:
+        emu.state.refuse_unknown_options = True
+        emu.state.groups = {360000000101: "Support"}
+    given = [{"id": TIER, "value": "myspace"}, {"id": TOPICS, "value": ["billing", "gold"]},
+             {"id": DATE, "value": "soon"}, {"id": HANDLE, "value": "@ana"}]
+    answer = create(emu, api, custom_fields=given, group_id=360000000999)
+    assert answer.status_code == 422
+    details = answer.json()["details"]
+    assert details["group"] == [{"description": "Group: is invalid", "error": "InvalidValue"}]
+    assert [(e["ticket_field_id"], e["ticket_field_type"], e["description"])
+            for e in details["base"]] == [
+        (TIER, "FieldTagger", "Social channel is not valid"),
+        (TOPICS, "FieldMultiselect", "Topics is not valid"),
+        (DATE, "FieldDate", "Follow-up date is not valid")]
+    assert emu.state.tickets == {}
+    kept = create(emu, api, custom_fields=[{"id": TIER, "value": "whatsapp"},
+                                           {"id": TOPICS, "value": ["billing"]}])
+    assert kept.status_code == 201
+    assert stored(emu, kept.json()["ticket"]["id"]) == {TIER: "whatsapp", TOPICS: ["billing"]}
+    update = {"custom_fields": [{"id": TIER, "value": "nope"}]}
+    refused = api.put(f"{emu.base_url}/api/v2/tickets/{kept.json()['ticket']['id']}.json",
+                      json={"ticket": update})
+    assert refused.status_code == 422
+    assert refused.json()["details"]["base"][0]["ticket_field_id"] == TIER
+
+
 def test_assignee_type_and_brand_are_stored(emu: ZendeskEmulator, api: requests.Session) -> None:
     answer = create(emu, api, assignee_id=emu.state.AGENT_ID, type="incident",
                     brand_id=360000000099, group_id=360000000101)

@@ -9,9 +9,7 @@ would count against the rate limit.
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,38 +25,18 @@ from bridge.freshdesk.mapping import marker_tag, text_from_html
 from bridge.freshdesk.payloads import ticket_id_from_webhook
 from emulators.freshdesk import FreshdeskEmulator
 from tests.freshdesk import API_KEY, running_emulator
+from tests.helpdesks import SCRIPTS, calls, emulator_fixtures, webhook_receiver
 
 API_AGENT, AGENT = FreshdeskEmulator.API_AGENT_ID, FreshdeskEmulator.AGENT_ID
-BODIES = {
-    "arabic": "مرحبا، أحتاج مساعدة في طلبي رقم ١٢٣",
-    "armenian": "Բարև, իմ պատվերը դեռ չի հասել",
-    "thai": "สวัสดีครับ คำสั่งซื้อของฉันยังไม่มาถึง",
-    "persian": "سلام، سفارش من هنوز نرسیده است ‌ لطفاً",
-    "hebrew": "שלום, ההזמנה שלי עדיין לא הגיעה",
-    "emoji": "👨‍👩‍👧 🇦🇲 👍🏽 ❤️ e\u0301  \n\n  spaced\ttext  ",
-    "markup": "<b>not bold</b> &amp; a < b > c\r\nline two\n",
-}
+BODIES = {**SCRIPTS, "markup": "<b>not bold</b> &amp; a < b > c\r\nline two\n"}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FreshdeskEmulator]:
-    with running_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server: FreshdeskEmulator) -> FreshdeskEmulator:
-    server.reset()  # a fresh store (and request log) per test, one server per module
-    return server
+server, emu = emulator_fixtures(running_emulator)
 
 
 @pytest.fixture
 def fd(emu: FreshdeskEmulator) -> FreshdeskHelpdesk:
     return FreshdeskHelpdesk(base_url=emu.base_url, api_key=API_KEY, timeout=2)
-
-
-def calls(emu: FreshdeskEmulator, since: int = 0) -> list[str]:
-    return [f"{r['method']} {r['path']}" for r in emu.requests_log()[since:]]
 
 
 def requester(fd: FreshdeskHelpdesk, external_id: str = "messenger:page1:user1") -> str:
@@ -549,37 +527,19 @@ def test_check_with_a_wrong_key(emu: FreshdeskEmulator) -> None:
 
 def test_automation_webhook_reaches_the_bridge(emu: FreshdeskEmulator,
                                                fd: FreshdeskHelpdesk) -> None:
-    from emulators.serving import ServerThread
-
-    received: list[tuple[bytes, dict[str, str]]] = []
-    arrived = threading.Event()
-
-    def bridge_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        size = int(environ.get("CONTENT_LENGTH") or 0)
-        headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items()
-                   if k.startswith("HTTP_")}
-        received.append((environ["wsgi.input"].read(size), headers))
-        arrived.set()
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"ok"]
-
-    bridge = ServerThread(bridge_app)
-    url = bridge.start()
-    try:
+    with webhook_receiver() as (url, receiver):
         ref, author = open_ticket(fd)
         emu.configure_automation(f"{url}/webhooks/freshdesk", secret="shared-secret")
         fd.add_customer_comment(ref.ticket_id, NewComment(author, "the customer's note"))
         time.sleep(0.2)
-        assert received == []  # performed by the contact: the rule is for agents' changes
+        assert receiver.received == []  # performed by the contact: the rule is for agents' changes
         emu.agent_reply(int(ref.ticket_id), "<div>We are on it</div>")
-        assert arrived.wait(5), "no webhook reached the bridge"
-        body, headers = received[0]
+        assert receiver.arrived.wait(5), "no webhook reached the bridge"
+        body, headers = receiver.received[0]
         signature.verify(headers["X-Bridge-Secret"], "shared-secret")
         assert json.loads(body) == {"ticket_id": ref.ticket_id}
         assert ticket_id_from_webhook(json.loads(body)) == ref.ticket_id
         assert [r.body for r in fd.read_ticket(ref.ticket_id).replies] == ["We are on it"]
-    finally:
-        bridge.stop()
 
 
 def test_apply_actions_reads_tags_then_one_put_then_the_note(emu: FreshdeskEmulator,

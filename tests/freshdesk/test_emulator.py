@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +17,12 @@ import requests
 
 from emulators.freshdesk import FreshdeskEmulator
 from tests.freshdesk import API_KEY, running_emulator
+from tests.helpdesks import emulator_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FreshdeskEmulator]:
-    with running_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server: FreshdeskEmulator) -> FreshdeskEmulator:
-    server.reset()
-    return server
+server, emu = emulator_fixtures(running_emulator)
 
 
 class Api:

@@ -3,7 +3,6 @@ changes, and the 400 answers for values, types and agents that do not fit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,18 +11,9 @@ import requests
 from emulators.freshdesk import FreshdeskEmulator
 from tests.fields import fixture_json
 from tests.freshdesk import API_KEY, running_emulator
+from tests.helpdesks import emulator_fixtures
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FreshdeskEmulator]:
-    with running_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server: FreshdeskEmulator) -> FreshdeskEmulator:
-    server.reset()
-    return server
+server, emu = emulator_fixtures(running_emulator)
 
 
 def api(emu: FreshdeskEmulator, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -109,3 +99,28 @@ def test_agent_type_and_every_field_kind_are_stored(emu: FreshdeskEmulator) -> N
         "field": "type", "code": "invalid_value", "message":
         "It should be one of these values: 'Question,Incident,Problem,Feature Request,Refund'"}]
     assert create(emu, responder_id=12345).json()["errors"][0]["field"] == "responder_id"
+
+
+def test_every_invalid_field_is_named_in_one_answer(emu: FreshdeskEmulator) -> None:
+    """Freshdesk lists each field it refuses in the ``errors`` of one 400, so a client can
+    leave them all out at once."""
+    answer = create(emu, group_id=999, responder_id=12345, type="Gone", tags="social",
+                    custom_fields={"cf_social_channel": "Myspace", "cf_order_number": "12",
+                                   "cf_nope": 1})
+    assert answer.status_code == 400
+    assert answer.json()["description"] == "Validation failed"
+    assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [
+        ("group_id", "invalid_value"), ("responder_id", "invalid_value"),
+        ("type", "invalid_value"), ("tags", "datatype_mismatch"),
+        ("cf_social_channel", "invalid_value"), ("cf_order_number", "datatype_mismatch"),
+        ("cf_nope", "invalid_field")]
+    contacts = len(emu.state.contacts)
+    missing = api(emu, "POST", "tickets", json={"status": 9, "priority": 1,
+                                                "unique_external_id": "x:new"})
+    assert [(e["field"], e["code"]) for e in missing.json()["errors"]] == [
+        ("subject", "missing_field"), ("description", "missing_field"),
+        ("status", "invalid_value")]
+    nobody = api(emu, "POST", "tickets", json={"subject": "s", "description": "d",
+                                               "status": 2, "priority": 1, "group_id": 999})
+    assert [e["field"] for e in nobody.json()["errors"]] == ["requester_id", "group_id"]
+    assert emu.state.tickets == {} and len(emu.state.contacts) == contacts

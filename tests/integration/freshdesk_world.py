@@ -1,9 +1,7 @@
 """A bridge wired to the Freshdesk and Graph emulators, run in-process (no Celery).
 
-The Freshdesk twin of ``conftest.World``: the same Meta side (webhook bodies as Meta sends
-them, parsed by the real Messenger adapter, stored with ``ingest.store_messages`` and
-routed), the same worker (``pipeline.run_conversation`` under a fake clock that the Graph
-emulator shares), and the real ``FreshdeskHelpdesk`` built by ``bridge.registry`` with
+The Freshdesk twin of ``zendesk_world.World``: the same Meta side and worker
+(``MetaWorld``), and the real ``FreshdeskHelpdesk`` built by ``bridge.registry`` with
 ``BRIDGE_HELPDESK=freshdesk``. Only the vendors are emulated.
 
 One more thing shares the fake clock: the Freshdesk client's rate pacer (its injectable
@@ -27,12 +25,26 @@ from bridge.freshdesk.mapping import text_from_html
 from emulators.freshdesk import FreshdeskEmulator
 from emulators.graph import GraphEmulator
 from tests.fakes import FakeClock
-from tests.integration.conftest import MetaWorld, world_lifecycle
+from tests.integration.meta_world import MetaWorld
+from tests.integration.world import Note, world_lifecycle
 
 FD_KEY = "fd-api-key"
 FD_SECRET = "fd-rule-secret"
 API_AGENT = FreshdeskEmulator.API_AGENT_ID
 AGENT = FreshdeskEmulator.AGENT_ID
+TICKETS_PATH = r"^/api/v2/tickets$"
+
+
+def view(ticket_id: int) -> str:
+    return f"GET /api/v2/tickets/{ticket_id}"
+
+
+def put(ticket_id: int) -> str:
+    return f"PUT /api/v2/tickets/{ticket_id}"
+
+
+def notes(ticket_id: int) -> str:
+    return f"POST /api/v2/tickets/{ticket_id}/notes"
 
 
 @dataclass
@@ -45,6 +57,11 @@ class FreshdeskWorld(MetaWorld):
     graph: GraphEmulator
     clock: FakeClock
     _mids: Iterator[int] = field(default_factory=itertools.count)
+
+    CREATE_REQUESTER = "POST /api/v2/contacts"
+    CREATE_TICKET = "POST /api/v2/tickets"
+    CREDENTIAL = "FRESHDESK_API_KEY"
+    API_USER = API_AGENT
 
     # ---- configuration ------------------------------------------------------------------
 
@@ -68,7 +85,7 @@ class FreshdeskWorld(MetaWorld):
         assert isinstance(built, FreshdeskHelpdesk)
         return built
 
-    # ---- the agent, and what Freshdesk holds ----------------------------------------------
+    # ---- the agent ------------------------------------------------------------------------
 
     def agent_webhook(self, ticket_id: int | str) -> int | None:
         """The automation rule's webhook, as ``/webhooks/freshdesk`` stores it (a fresh
@@ -76,6 +93,25 @@ class FreshdeskWorld(MetaWorld):
         with db.session() as s:
             return ingest.store_helpdesk_event(s, "freshdesk", f"fd-{uuid.uuid4().hex}",
                                                str(ticket_id))
+
+    def agent_replies(self, ticket_id: int, text: str) -> None:
+        self.freshdesk.agent_reply(ticket_id, f"<p>{text}</p>")
+
+    def close(self, ticket_id: int) -> None:
+        self.freshdesk.set_status(ticket_id, "Resolved")
+        self.freshdesk.set_status(ticket_id, "Closed")
+
+    def create_fault(self, **fault: Any) -> None:
+        self.freshdesk.add_fault(TICKETS_PATH, method="POST", **fault)
+
+    def append_fault(self, ticket_id: int, **fault: Any) -> None:
+        self.freshdesk.add_fault(rf"^/api/v2/tickets/{ticket_id}/notes$", method="POST",
+                                 **fault)
+
+    def append_calls(self, ticket_id: int) -> list[str]:
+        return [view(ticket_id), notes(ticket_id)]  # open: no status change
+
+    # ---- what Freshdesk holds ---------------------------------------------------------------
 
     def tickets(self) -> dict[int, dict[str, Any]]:
         with self.freshdesk.state.lock:
@@ -85,7 +121,7 @@ class FreshdeskWorld(MetaWorld):
         with self.freshdesk.state.lock:
             return [dict(c) for c in self.freshdesk.state.conversations.get(ticket_id, [])]
 
-    def contacts(self) -> list[dict[str, Any]]:
+    def requesters(self) -> list[dict[str, Any]]:
         with self.freshdesk.state.lock:
             return [dict(c) for c in self.freshdesk.state.contacts.values()]
 
@@ -93,18 +129,15 @@ class FreshdeskWorld(MetaWorld):
         """What the customer wrote, as the bridge reads it back: the description, then
         the incoming public notes by the requester, decoded with ``text_from_html``."""
         ticket = self.tickets()[ticket_id]
-        notes = [c for c in self.conversations(ticket_id)
-                 if c["incoming"] and not c["private"] and c["user_id"] == ticket["requester_id"]]
+        notes = [c for c in self.conversations(ticket_id) if c["incoming"]
+                 and not c["private"] and c["user_id"] == ticket["requester_id"]]
         return [text_from_html(ticket["description"]),
                 *(text_from_html(str(n["body"])) for n in notes)]
 
-    def private_notes(self, ticket_id: int) -> list[dict[str, Any]]:
-        return [c for c in self.conversations(ticket_id) if c["private"]]
-
-    def note_texts(self, ticket_id: int, user_id: int = API_AGENT) -> list[str]:
-        """Private notes by ``user_id`` (the API key's agent: the bridge), decoded."""
-        return [text_from_html(str(c["body"])) for c in self.private_notes(ticket_id)
-                if c["user_id"] == user_id]
+    def private_notes(self, ticket_id: int) -> list[Note]:
+        """The private notes (``source`` 2: a note), decoded."""
+        return [Note(int(c["user_id"]), text_from_html(str(c["body"])))
+                for c in self.conversations(ticket_id) if c["private"] and c["source"] == 2]
 
     def helpdesk_log(self) -> list[dict[str, Any]]:
         return self.freshdesk.requests_log()

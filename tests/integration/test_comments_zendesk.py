@@ -12,7 +12,8 @@ from typing import Any
 
 from bridge import db, ingest, registry, routing
 from bridge.domain import InboundMessage
-from tests.integration.conftest import PAGE, World
+from tests.integration.meta_world import PAGE
+from tests.integration.zendesk_world import World
 
 POST = f"{PAGE}_512345678901234"
 TOP, REPLY = "512345678901234_1001", "512345678901234_1002"
@@ -53,12 +54,6 @@ def started(w: World, payload: dict[str, Any]) -> tuple[int, int]:
     return conv, w.ticket_id(conv)
 
 
-def agent_replies(w: World, conv: int, ticket_id: int, text: str) -> None:
-    w.zendesk.agent_comment(ticket_id, text)
-    assert w.agent_webhook(ticket_id) == conv
-    assert w.run(conv) is None
-
-
 def test_page_comment_thread_round_trip(world: World) -> None:
     w = world
     w.graph.state.comments.add(TOP, "facebook", ANA, w.clock.now)
@@ -71,7 +66,7 @@ def test_page_comment_thread_round_trip(world: World) -> None:
     assert w.public_bodies(tid) == ["Where is my order #123?"]
 
     w.clock.advance(600)
-    agent_replies(w, conv, tid, "Hi Ana, it ships today.")
+    assert w.agent_says(conv, tid, "Hi Ana, it ships today.") is None
     (sent,) = w.sent()
     assert (sent["surface"], sent["comment_id"], sent["text"]) == (
         "facebook_comment", TOP, "Hi Ana, it ships today.")
@@ -97,9 +92,9 @@ def test_reply_to_a_removed_comment_fails_with_a_note(sqlite_world: World) -> No
     w = sqlite_world
     conv, tid = started(w, feed(w, TOP, "Hello?"))
     w.graph.state.comments.remove(TOP)
-    agent_replies(w, conv, tid, "Hi!")
+    assert w.agent_says(conv, tid, "Hi!") is None
     assert w.sent() == []
-    notes = [c["body"] for c in w.comments(tid) if not c["public"]]
+    notes = [n.text for n in w.private_notes(tid)]
     assert any("not delivered" in n and "removed" in n for n in notes), notes
 
 
@@ -115,7 +110,7 @@ def test_instagram_comment_round_trip(sqlite_world: World) -> None:
     ticket = w.tickets()[tid]
     assert {"social", "instagram_comment"} <= set(ticket["tags"])
     assert w.user(ticket["requester_id"])["name"] == "ana.garcia"
-    agent_replies(w, conv, tid, "@ana.garcia yes, we do!")
+    assert w.agent_says(conv, tid, "@ana.garcia yes, we do!") is None
     (sent,) = w.sent()
     assert (sent["surface"], sent["comment_id"], sent["text"]) == (
         "instagram_comment", IG_TOP, "@ana.garcia yes, we do!")
@@ -137,13 +132,13 @@ def test_instagram_dm_round_trip(world: World) -> None:
     assert requester["name"] == "Ana García"
 
     w.clock.advance(3600)
-    agent_replies(w, conv, tid, "Yes, it arrives tomorrow.")
+    assert w.agent_says(conv, tid, "Yes, it arrives tomorrow.") is None
     (sent,) = w.sent()
     assert (sent["surface"], sent["recipient"], sent["messaging_type"], sent["text"]) == (
         "instagram", IGSID, "RESPONSE", "Yes, it arrives tomorrow.")
 
     w.clock.advance(3 * 86400)  # days later an agent still may answer, as a human agent
-    agent_replies(w, conv, tid, "Did it arrive?")
+    assert w.agent_says(conv, tid, "Did it arrive?") is None
     assert (w.sent()[-1]["messaging_type"], w.sent()[-1]["tag"]) == ("MESSAGE_TAG",
                                                                       "HUMAN_AGENT")
     assert list(w.tickets()) == [tid]

@@ -1,53 +1,29 @@
 """Routing rules and field mappings at work on Zendesk (emulator), through the real pipeline
 and adapters: a matching message becomes a ticket with the rules' tags, priority, group,
 assignee, type and custom fields, in the call budget; a field removed in Zendesk is left
-out (and ``bridge doctor`` names the mapping); spam is suppressed without a call; the
-detected language becomes a tag."""
+out (and ``bridge doctor`` names the mapping). Suppression and language tags, alike on
+both helpdesks, are in ``test_rules_helpdesks.py``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import pytest
-from click.testing import CliRunner, Result
 from prometheus_client import REGISTRY
 
-from bridge import db
-from bridge.admin import store
-from bridge.cli import main
 from bridge.rules.model import Actions, Condition, Mapping, Rule, Transform
 from emulators.zendesk.api_fields import remove_field
 from emulators.zendesk.fields import SATISFACTION_ID
-from tests.integration.conftest import AGENT, World
+from tests.integration.rules_admin import doctor, save
+from tests.integration.scenarios import PSID, opens_a_ticket
+from tests.integration.zendesk_world import AGENT, World, put
 
-PSID = "6543210987654321"
-CREATE_USER = "POST /api/v2/users/create_or_update.json"
-CREATE_TICKET = "POST /api/v2/tickets.json"
 CHANNEL_FIELD, ORDER_NUMBER, SUMMARY = "360000000031", "360000000036", "360000000033"
 GROUP = "360000000101"
 
 
-def save(*rules: Rule, mappings: tuple[Mapping, ...] = ()) -> None:
-    """As the admin API saves them: each checked against Zendesk's fields first."""
-    with db.session() as s:
-        for rule in rules:
-            store.create_rule(s, rule, "test")
-        for mapping in mappings:
-            store.create_mapping(s, mapping, "test")
-
-
 def custom_fields(ticket: dict[str, Any]) -> dict[str, Any]:
     return {str(f["id"]): f["value"] for f in ticket["custom_fields"] if f["value"] is not None}
-
-
-def doctor() -> Result:
-    return CliRunner().invoke(main, ["doctor"], catch_exceptions=False)
-
-
-def suppressed(channel: str) -> float:
-    return REGISTRY.get_sample_value("bridge_messages_suppressed_total",
-                                     {"channel": channel}) or 0.0
 
 
 def test_a_matching_message_becomes_a_ticket_shaped_by_the_rules(world: World) -> None:
@@ -59,12 +35,7 @@ def test_a_matching_message_becomes_a_ticket_shaped_by_the_rules(world: World) -
         mappings=(Mapping(name="Channel", source="channel", field=CHANNEL_FIELD),
                   Mapping(name="Language", source="language", field=SUMMARY,
                           transforms=[Transform(kind="upper")])))
-    mark = w.mark()
-    conv = w.writes(PSID, "I want a refund for order 12345, it never arrived")
-    assert w.run(conv) is None
-
-    assert w.calls(mark) == [CREATE_USER, CREATE_TICKET]
-    ((tid, ticket),) = w.tickets().items()
+    conv, tid, ticket = opens_a_ticket(w, "I want a refund for order 12345, it never arrived")
     assert {"social", "messenger", "lang_en", "refund", "custom_request",
             "severity_major"} <= set(ticket["tags"])
     assert (ticket["priority"], ticket["group_id"], ticket["assignee_id"], ticket["type"]) == (
@@ -73,11 +44,8 @@ def test_a_matching_message_becomes_a_ticket_shaped_by_the_rules(world: World) -
                                      CHANNEL_FIELD: "messenger", SUMMARY: "EN"}
     assert w.conversation(conv).language == "en"
 
-    w.clock.advance(60)
-    mark = w.mark()
-    w.writes(PSID, "Another refund question")  # a comment: the rules opened the ticket only
-    assert w.run(conv) is None
-    assert w.calls(mark) == [f"PUT /api/v2/tickets/{tid}.json"]
+    mark = w.writes_later(conv, PSID, "Another refund question", after=60)
+    assert w.calls(mark) == [put(tid)]  # a comment: the rules opened the ticket only
 
 
 def test_a_field_removed_in_zendesk_is_left_out_and_doctor_names_the_mapping(
@@ -99,47 +67,12 @@ def test_a_field_removed_in_zendesk_is_left_out_and_doctor_names_the_mapping(
     skipped = {"helpdesk": "zendesk", "field": CHANNEL_FIELD}
     before = REGISTRY.get_sample_value("bridge_ticket_fields_skipped_total", skipped) or 0.0
     mark = w.mark()
-    conv = w.writes(PSID, "Hello, where is my parcel?")
-    assert w.run(conv) is None
-    assert w.calls(mark) == [CREATE_USER, CREATE_TICKET]  # doctor refreshed the cache
+    conv, _, _ = opens_a_ticket(w, "Hello, where is my parcel?")  # doctor refreshed the cache
     (create,) = [r for r in w.log(mark) if r["path"] == "/api/v2/tickets.json"]
     assert not create["json"]["ticket"].get("custom_fields")  # left out, not sent to fail
     assert [r.state for r in w.rows(conv)] == ["done"]
     assert REGISTRY.get_sample_value("bridge_ticket_fields_skipped_total",
                                      skipped) == before + 1
-
-
-def test_a_suppressed_message_makes_no_zendesk_call(sqlite_world: World) -> None:
-    w = sqlite_world
-    save(Rule(name="spam", when=Condition(keywords=["giveaway"]),
-              then=Actions(suppress=True)))
-    before, mark = suppressed("messenger"), w.mark()
-    conv = w.writes(PSID, "Free crypto GIVEAWAY, click the link")
-    assert w.run(conv) is None
-    assert w.calls(mark) == [] and w.tickets() == {}
-    assert [r.state for r in w.rows(conv)] == ["suppressed"]
-    assert suppressed("messenger") == before + 1
-
-    w.clock.advance(30)
-    w.writes(PSID, "Sorry, my real question: where is my order?")
-    assert w.run(conv) is None
-    assert w.calls(mark) == [CREATE_USER, CREATE_TICKET]
-    ((_, ticket),) = w.tickets().items()
-    assert ticket["subject"] == "Sorry, my real question: where is my order?"
-
-
-@pytest.mark.parametrize(("text", "tag"), [
-    ("مرحبا، أحتاج مساعدة في طلبي رقم ١٢٣ من فضلكم", "lang_ar"),
-    ("Bonjour, ma commande n'est toujours pas arrivée", "lang_fr"),
-])
-def test_the_detected_language_is_a_tag(world: World, text: str, tag: str) -> None:
-    w = world
-    conv = w.writes(PSID, text)
-    assert w.run(conv) is None
-    assert w.calls() == [CREATE_USER, CREATE_TICKET]  # no rules: no field read either
-    ((_, ticket),) = w.tickets().items()
-    assert tag in ticket["tags"] and {"social", "messenger"} <= set(ticket["tags"])
-    assert w.public_bodies(int(w.ticket_id(conv))) == [text]
 
 
 def test_doctor_reports_a_broken_file_and_rule_values_with_their_source(

@@ -9,59 +9,53 @@ what the emulators hold: tickets and comments in Zendesk, posts and DMs on X.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from bridge import clock, db, ingest, pipeline, registry, routing
-from bridge.models import InboxMessage
+from bridge import db, ingest, registry, routing
 from emulators.x import Fault, XEmulator
-from emulators.x.state import utc_now
 from emulators.zendesk import ZendeskEmulator
-from tests.conftest import apply_env, shared_path
+from tests.conftest import shared_path
 from tests.fakes import FakeClock
-from tests.integration.conftest import API_USER, ZD_EMAIL, ZD_TOKEN
+from tests.integration.conftest import served
+from tests.integration.world import world_lifecycle
+from tests.integration.zendesk_world import ZendeskSide
 
 ACCOUNT = "2975699229"  # @ScruffyMcG, the subscribed account of the captures
 PENN = "1205290247124217856"
 MENTION = "1205348660982083584"
 REPLY = "1207623566339919872"
 T0 = datetime(2019, 12, 20, 9, 0, tzinfo=UTC)  # just after the captures
-MAX_RUNS = 50
 
 
 @pytest.fixture(scope="module")
 def x_server() -> Iterator[XEmulator]:
-    emu = XEmulator(account_id=ACCOUNT)
-    emu.start()
-    yield emu
-    emu.stop()
+    yield from served(XEmulator(account_id=ACCOUNT))
 
 
 @dataclass
-class XWorld:
+class XWorld(ZendeskSide):
+    """One test's bridge on Zendesk, whose customers are on X."""
+
     env: pytest.MonkeyPatch
     database_url: str
     zendesk: ZendeskEmulator
     x: XEmulator
     clock: FakeClock
 
-    def configure(self, **overrides: str) -> None:
+    def settings(self) -> dict[str, str]:
         keys = self.x.state
-        apply_env(self.env, **{
-            "DATABASE_URL": self.database_url, "BRIDGE_HELPDESK": "zendesk",
-            "ZENDESK_SUBDOMAIN": "acme", "ZENDESK_BASE_URL": self.zendesk.base_url,
-            "ZENDESK_EMAIL": ZD_EMAIL, "ZENDESK_API_TOKEN": ZD_TOKEN,
+        return {
+            **self.zendesk_settings(),
             "X_API_BASE_URL": self.x.url, "X_ACCOUNT_ID": ACCOUNT,
             "X_CONSUMER_KEY": keys.consumer_key, "X_CONSUMER_SECRET": keys.consumer_secret,
             "X_ACCESS_TOKEN": keys.access_token,
             "X_ACCESS_TOKEN_SECRET": keys.access_token_secret,
-            "BRIDGE_HTTP_TIMEOUT": "5", **overrides})
+            "BRIDGE_HTTP_TIMEOUT": "5"}
 
     # ---- X, as it delivers webhooks ----------------------------------------------------
 
@@ -86,76 +80,27 @@ class XWorld:
                      timestamp_ms=str(int(self.clock.now.timestamp() * 1000)))
         return body
 
-    # ---- the worker and the agent --------------------------------------------------------
-
-    def run(self, conv_id: int) -> float | None:
-        for _ in range(MAX_RUNS):
-            delay = pipeline.run_conversation(conv_id)
-            if delay != 0.0:
-                return delay
-        raise AssertionError(f"conversation {conv_id} still due after {MAX_RUNS} runs")
-
-    def agent_says(self, conv_id: int, ticket_id: int, text: str) -> float | None:
-        """An agent's public comment, Zendesk's webhook about it, then the worker."""
-        self.zendesk.agent_comment(ticket_id, text)
-        with db.session() as s:
-            assert ingest.store_helpdesk_event(s, "zendesk", f"evt-{uuid.uuid4().hex}",
-                                               str(ticket_id)) == conv_id
-        return self.run(conv_id)
-
-    def ticket_of(self, conv_id: int) -> int:
-        with db.session() as s:
-            row = s.scalars(select(InboxMessage).where(InboxMessage.conversation_id == conv_id)
-                            .order_by(InboxMessage.id)).first()
-        assert row is not None and row.ticket_id is not None
-        return int(row.ticket_id)
-
-    def tickets(self) -> dict[int, dict[str, Any]]:
-        with self.zendesk.state.lock:
-            return {tid: dict(t) for tid, t in self.zendesk.state.tickets.items()}
-
-    def comments(self, ticket_id: int) -> list[dict[str, Any]]:
-        with self.zendesk.state.lock:
-            return [dict(c) for c in self.zendesk.state.comments.get(ticket_id, [])]
-
-    def public(self, ticket_id: int) -> list[str]:
-        return [str(c["body"]) for c in self.comments(ticket_id) if c["public"]]
-
-    def notes(self, ticket_id: int) -> list[str]:
-        return [str(c["body"]) for c in self.comments(ticket_id)
-                if not c["public"] and c["author_id"] == API_USER]
-
-    def user(self, user_id: int) -> dict[str, Any]:
-        with self.zendesk.state.lock:
-            return dict(self.zendesk.state.users[user_id])
+    def started(self, capture: str) -> tuple[int, int, dict[str, Any]]:
+        """The captured body opens a ticket: (conversation id, ticket id, ticket)."""
+        (conv,) = self.deliver(self.capture(capture))
+        assert self.run(conv) is None
+        ((tid, ticket),) = self.tickets().items()
+        assert {"social", "x"} <= set(ticket["tags"])
+        return conv, tid, ticket
 
 
 @pytest.fixture
 def world(env: pytest.MonkeyPatch, database_url: str, zendesk_server: ZendeskEmulator,
           x_server: XEmulator) -> Iterator[XWorld]:
-    zendesk_server.reset()
-    x_server.state.reset()
-    fake = FakeClock(T0)
-    x_server.state.clock = fake
-    clock.set_clock(fake)
-    w = XWorld(env, database_url, zendesk_server, x_server, fake)
-    w.configure()
-    try:
-        yield w
-    finally:
-        clock.set_clock(None)
-        x_server.state.clock = utc_now
-        zendesk_server.reset()
-        x_server.state.reset()
+    yield from world_lifecycle(lambda fake: XWorld(env, database_url, zendesk_server,
+                                                   x_server, fake),
+                               zendesk_server, x_server, T0)
 
 
 def test_customer_dm_becomes_a_ticket_and_the_agent_answers_by_dm(world: XWorld) -> None:
     w = world
-    (conv,) = w.deliver(w.capture("dm_incoming_text.json"))
-    assert w.run(conv) is None
-    ((tid, ticket),) = w.tickets().items()
-    assert w.public(tid) == ["Yes, you are!"]
-    assert {"social", "x"} <= set(ticket["tags"])
+    conv, tid, ticket = w.started("dm_incoming_text.json")
+    assert w.public_bodies(tid) == ["Yes, you are!"]
     requester = w.user(ticket["requester_id"])
     assert requester["external_id"] == f"x:{ACCOUNT}:{PENN}"
     assert requester["name"] == "pennbrooke"
@@ -183,16 +128,13 @@ def test_the_accounts_own_events_are_never_ticketed(world: XWorld) -> None:
 
 def test_mention_and_replies_are_one_public_conversation(world: XWorld) -> None:
     w = world
-    (conv,) = w.deliver(w.capture("tweet_create_user_mention.json"))
-    assert w.run(conv) is None
-    ((tid, ticket),) = w.tickets().items()
-    assert w.public(tid) == ["@ScruffyMcG This is a test of Twitter API webhooks."]
-    assert {"social", "x"} <= set(ticket["tags"])
+    conv, tid, _ = w.started("tweet_create_user_mention.json")
+    assert w.public_bodies(tid) == ["@ScruffyMcG This is a test of Twitter API webhooks."]
 
     assert w.deliver(w.capture("tweet_create_reply_in_reply_to.json")) == [conv]
     assert w.run(conv) is None
     assert list(w.tickets()) == [tid]  # the reply joined the ticket
-    assert w.public(tid)[-1] == "@ScruffyMcG This is only a test."
+    assert w.public_bodies(tid)[-1] == "@ScruffyMcG This is only a test."
 
     w.clock.advance(300)
     assert w.agent_says(conv, tid, "Sorry about that, we are looking into it.") is None
@@ -207,7 +149,7 @@ def test_mention_and_replies_are_one_public_conversation(world: XWorld) -> None:
     assert w.deliver(answer) == [conv]
     assert w.run(conv) is None
     assert list(w.tickets()) == [tid]
-    assert w.public(tid)[-1] == "@ScruffyMcG still broken"
+    assert w.public_bodies(tid)[-1] == "@ScruffyMcG still broken"
 
     assert w.agent_says(conv, tid, "A replacement ships today.") is None
     assert w.x.state.posts()[-1]["in_reply_to"] == "1207700000000000000"
@@ -215,24 +157,20 @@ def test_mention_and_replies_are_one_public_conversation(world: XWorld) -> None:
 
 def test_long_agent_reply_is_a_numbered_thread_and_a_note(world: XWorld) -> None:
     w = world
-    (conv,) = w.deliver(w.capture("tweet_create_user_mention.json"))
-    assert w.run(conv) is None
-    tid = w.ticket_of(conv)
+    conv, tid, _ = w.started("tweet_create_user_mention.json")
     text = " ".join(f"Step {i}: unplug the router, wait ten seconds, plug it in."
                     for i in range(12))
     assert w.agent_says(conv, tid, text) is None
     posts = w.x.state.posts()
     assert [p["text"][:4] for p in posts] == ["1/3 ", "2/3 ", "3/3 "]
     assert [p["in_reply_to"] for p in posts] == [MENTION, posts[0]["id"], posts[1]["id"]]
-    (note,) = w.notes(tid)
+    (note,) = w.note_texts(tid)
     assert "split into 3 numbered reply posts" in note
 
 
 def test_rate_limited_reply_waits_for_xs_reset_then_goes_once(world: XWorld) -> None:
     w = world
-    (conv,) = w.deliver(w.capture("dm_incoming_text.json"))
-    assert w.run(conv) is None
-    tid = w.ticket_of(conv)
+    conv, tid, _ = w.started("dm_incoming_text.json")
     w.x.state.add_fault(Fault(path="/2/dm_conversations", status=429, retry_after=600))
     delay = w.agent_says(conv, tid, "We are on it.")
     assert delay is not None
@@ -241,16 +179,14 @@ def test_rate_limited_reply_waits_for_xs_reset_then_goes_once(world: XWorld) -> 
     w.clock.advance(delay + 1)
     assert w.run(conv) is None
     assert [d["text"] for d in w.x.state.dms()] == ["We are on it."]
-    assert w.notes(tid) == []
+    assert w.note_texts(tid) == []
 
 
 def test_a_refused_dm_is_an_internal_note(world: XWorld) -> None:
     w = world
-    (conv,) = w.deliver(w.capture("dm_incoming_text.json"))
-    assert w.run(conv) is None
-    tid = w.ticket_of(conv)
+    conv, tid, _ = w.started("dm_incoming_text.json")
     w.x.state.dm_refusing.add(PENN)
     assert w.agent_says(conv, tid, "Hello?") is None
     assert w.x.state.dms() == []
-    (note,) = w.notes(tid)
+    (note,) = w.note_texts(tid)
     assert "not delivered" in note and "cannot send messages to this user" in note

@@ -13,7 +13,6 @@ from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from bridge import clock, db, ingest, pipeline, registry, routing
-from bridge.admin import store
 from bridge.domain import InboundMessage, NewTicket, Sender, ThreadKey, TicketRef
 from bridge.errors import TransientError
 from bridge.fields import cache
@@ -21,8 +20,10 @@ from bridge.fields.model import TicketField
 from bridge.models import Conversation, Identity, InboxMessage
 from bridge.rules import apply, facts
 from bridge.rules.model import Actions, Condition, Facts, Mapping, Rule
+from tests.calendars import weekday_calendar
 from tests.conftest import apply_env
 from tests.fakes import FakeChannel, FakeClock, FakeHelpdesk
+from tests.integration.rules_admin import save
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # a Friday, 10:00 in Paris
 PAGE = "1234567890"
@@ -30,31 +31,14 @@ TIER = TicketField("cf_tier", "Tier", "dropdown", options=(("gold", "Gold"),
                                                           ("silver", "Silver")))
 HANDLE = TicketField("cf_handle", "Handle", "text")
 ORDERS = TicketField("cf_orders", "Orders", "integer")
-CALENDARS = """
-[[sla.calendars]]
-name = "paris"
-timezone = "Europe/Paris"
-mon = ["09:00-17:00"]
-tue = ["09:00-17:00"]
-wed = ["09:00-17:00"]
-thu = ["09:00-17:00"]
-fri = ["09:00-17:00"]
-
-[[sla.calendars]]
-name = "nights"
-timezone = "UTC"
-mon = ["22:00-06:00"]
-tue = ["22:00-06:00"]
-wed = ["22:00-06:00"]
-thu = ["22:00-06:00"]
-fri = ["22:00-06:00"]
-
+CALENDARS = (weekday_calendar("paris", "Europe/Paris", "09:00-17:00")
+             + weekday_calendar("nights", "UTC", "22:00-06:00") + """
 [[sla.policies]]
 name = "whatsapp at night"
 channels = ["whatsapp"]
 first_reply = "1h"
 calendar = "nights"
-"""
+""")
 
 
 class RecordingHelpdesk(FakeHelpdesk):
@@ -115,14 +99,6 @@ def rows(conv_id: int) -> list[InboxMessage]:
     with db.session() as s:
         return list(s.scalars(select(InboxMessage).where(
             InboxMessage.conversation_id == conv_id).order_by(InboxMessage.id)))
-
-
-def save(*rules: Rule, mappings: tuple[Mapping, ...] = ()) -> None:
-    with db.session() as s:
-        for rule in rules:
-            store.create_rule(s, rule, "test")
-        for mapping in mappings:
-            store.create_mapping(s, mapping, "test")
 
 
 def suppressed_count(channel: str) -> float:

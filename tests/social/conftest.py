@@ -8,16 +8,13 @@ from collections.abc import Iterator
 import pytest
 
 from emulators.graph import GraphEmulator
+from tests.social.serving import running
 
 
 @pytest.fixture(scope="module")
 def server(request: pytest.FixtureRequest) -> Iterator[GraphEmulator]:
-    emulator = GraphEmulator(page_id=request.module.PAGE, access_token=request.module.TOKEN)
-    now = request.module.NOW
-    emulator.state.clock = lambda: now
-    emulator.start()
-    yield emulator
-    emulator.stop()
+    yield from running(GraphEmulator(page_id=request.module.PAGE,
+                                     access_token=request.module.TOKEN), request.module.NOW)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from bridge.domain import Attachment, InboundMessage, ParsedWebhook, Sender, Thr
 from bridge.errors import PayloadError
 from bridge.social import meta
 from bridge.social.messenger.adapter import MessengerChannel
+from tests.social.texts import NON_LATIN
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 FIXTURES = SHARED / "fixtures" / "meta_messenger"
@@ -200,16 +201,6 @@ def test_unknown_attachment_type_is_unsupported() -> None:
 def test_malformed_bodies_are_payload_errors(body: dict[str, Any], reason: str) -> None:
     with pytest.raises(PayloadError, match=reason):
         channel.parse(body)
-
-
-NON_LATIN = [
-    "مرحبا، أحتاج إلى مساعدة في طلبي",  # Arabic
-    "Բարեւ, ինձ օգնություն է պետք",  # Armenian
-    "สวัสดีครับ ต้องการความช่วยเหลือ",  # Thai
-    "سلام، سفارش من کجاست؟",  # Persian
-    "שלום, אני צריך עזרה",  # Hebrew
-    "Thanks 👍🏽 👨‍👩‍👧 🇦🇲 e\u0301",  # emoji with modifier, ZWJ family, flag, combining accent
-]
 
 
 @pytest.mark.parametrize("text", NON_LATIN)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,34 +12,13 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+from tests.helpdesks import assert_every_fixture_has_a_test, fixture_bytes, fixture_json
+
+# Re-exported: the fixture suites in this folder import them from here.
+__all__ = ["assert_every_fixture_has_a_test", "fixture_bytes", "fixture_json"]
+
 CANNED_URL = "http://canned.zendesk.test"
 EMAIL, TOKEN = "bridge@example.com", "emulated-token"
-
-
-def fixture_dir(name: str) -> Path:
-    """``../shared/fixtures/<name>``, or skip the test when the shared folder is absent."""
-    path = SHARED / "fixtures" / name
-    if not path.is_dir():
-        pytest.skip(f"shared fixtures not found at {path}: check out ../shared beside the repo")
-    return path
-
-
-def fixture_bytes(folder: str, name: str) -> bytes:
-    return (fixture_dir(folder) / name).read_bytes()
-
-
-def fixture_json(folder: str, name: str) -> Any:
-    return json.loads(fixture_bytes(folder, name))
-
-
-def assert_every_fixture_has_a_test(folder: str, namespace: dict[str, Any]) -> None:
-    """Each ``<stem>.json`` in the folder needs an explicit ``test_<stem>`` function."""
-    missing = [
-        path.name for path in sorted(fixture_dir(folder).glob("*.json"))
-        if not callable(namespace.get(f"test_{path.stem}"))
-    ]
-    assert not missing, f"fixtures in {folder} without a test: {missing}"
 
 
 class CannedZendesk(BaseAdapter):

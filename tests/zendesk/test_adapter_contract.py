@@ -6,9 +6,7 @@ Call counts come from the emulator's request log, so they are what Zendesk would
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,38 +19,18 @@ from bridge.zendesk import signature
 from bridge.zendesk.adapter import ZendeskHelpdesk
 from bridge.zendesk.install import CONDITIONS, TRIGGER_BODY, install
 from bridge.zendesk.payloads import ticket_id_from_webhook
+from tests.helpdesks import SCRIPTS, calls, emulator_fixtures, webhook_receiver
 from tests.zendesk import EMAIL, TOKEN, running_emulator
 
 API_USER, AGENT = 1, 2
-BODIES = {
-    "arabic": "مرحبا، أحتاج مساعدة في طلبي رقم ١٢٣",
-    "armenian": "Բարև, իմ պատվերը դեռ չի հասել",
-    "thai": "สวัสดีครับ คำสั่งซื้อของฉันยังไม่มาถึง",
-    "persian": "سلام، سفارش من هنوز نرسیده است ‌ لطفاً",
-    "hebrew": "שלום, ההזמנה שלי עדיין לא הגיעה",
-    "emoji": "👨‍👩‍👧 🇦🇲 👍🏽 ❤️ e\u0301  \n\n  spaced\ttext  ",
-}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Any]:
-    with running_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server: Any) -> Any:
-    server.reset()  # a fresh store (and request log) per test, one server per module
-    return server
+server, emu = emulator_fixtures(running_emulator)
 
 
 @pytest.fixture
 def zd(emu: Any) -> ZendeskHelpdesk:
     return ZendeskHelpdesk(base_url=emu.base_url, email=EMAIL, token=TOKEN, timeout=2)
-
-
-def calls(emu: Any, since: int) -> list[str]:
-    return [f"{r['method']} {r['path']}" for r in emu.requests_log()[since:]]
 
 
 def open_ticket(zd: ZendeskHelpdesk, body: str = "Hello", marker: str = "m-1") -> TicketRef:
@@ -111,9 +89,9 @@ def test_comment_on_existing_ticket_is_one_call(emu: Any, zd: ZendeskHelpdesk) -
     assert str(last["id"]) == added.comment_id and last["author_id"] == int(author)
 
 
-@pytest.mark.parametrize("script", sorted(BODIES))
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
 def test_bodies_arrive_byte_for_byte(emu: Any, zd: ZendeskHelpdesk, script: str) -> None:
-    body = BODIES[script]
+    body = SCRIPTS[script]
     ref = open_ticket(zd, body=body)
     author = str(emu.state.tickets[int(ref.ticket_id)]["requester_id"])
     zd.add_customer_comment(ref.ticket_id, NewComment(author, body + " (2)"))
@@ -252,23 +230,7 @@ def test_wrong_token_is_permanent_and_names_the_credentials(emu: Any) -> None:
 
 
 def test_install_twice_then_signed_delivery(emu: Any, zd: ZendeskHelpdesk) -> None:
-    from emulators.serving import ServerThread
-
-    received: list[tuple[bytes, dict[str, str]]] = []
-    arrived = threading.Event()
-
-    def bridge_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        size = int(environ.get("CONTENT_LENGTH") or 0)
-        headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items()
-                   if k.startswith("HTTP_")}
-        received.append((environ["wsgi.input"].read(size), headers))
-        arrived.set()
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"ok"]
-
-    bridge = ServerThread(bridge_app)
-    url = bridge.start()
-    try:
+    with webhook_receiver() as (url, receiver):
         first, second = install(zd, url), install(zd, url + "/")
         assert (first.webhook_created, first.trigger_created) == (True, True)
         assert (second.webhook_created, second.trigger_created) == (False, False)
@@ -285,14 +247,12 @@ def test_install_twice_then_signed_delivery(emu: Any, zd: ZendeskHelpdesk) -> No
 
         ref = open_ticket(zd)
         emu.agent_comment(int(ref.ticket_id), "We are on it")
-        assert arrived.wait(5), "no signed delivery reached the bridge"
-        body, headers = received[0]
+        assert receiver.arrived.wait(5), "no signed delivery reached the bridge"
+        body, headers = receiver.received[0]
         signature.verify(body, headers["X-Zendesk-Webhook-Signature"],
                          headers["X-Zendesk-Webhook-Signature-Timestamp"],
                          first.signing_secret, clock.now())
         assert ticket_id_from_webhook(json.loads(body)) == ref.ticket_id
-    finally:
-        bridge.stop()
 
 
 def test_install_puts_back_a_drifted_webhook_and_trigger(emu: Any, zd: ZendeskHelpdesk) -> None:

@@ -3,6 +3,7 @@ Zendesk's shape: ids as integers, ``type`` in lower case, ``custom_fields`` as a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from bridge.domain import NewComment, NewTicket, Requester
 from bridge.errors import PermanentError, RefusedFields
 from bridge.zendesk.adapter import ZendeskHelpdesk
-from tests.zendesk import EMAIL, TOKEN, running_emulator
+from tests.zendesk import CANNED_URL, EMAIL, TOKEN, CannedZendesk, running_emulator
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +83,54 @@ def test_a_refusal_of_anything_else_is_not_retried(emu: Any) -> None:
         zd.create_ticket(ticket)
     assert not isinstance(refused.value, RefusedFields)
     assert len([c for c in emu.requests_log()[before:] if c["method"] == "POST"]) == 1
+
+
+def test_a_custom_field_option_zendesk_refuses_is_left_out_and_named(emu: Any) -> None:
+    """The account removed a drop-down option a mapping still writes, and the rule's group:
+    one 422 names both (the field by id), one retry without them creates the ticket, and
+    the note names each value with Zendesk's words."""
+    zd = ZendeskHelpdesk(base_url=emu.base_url, email=EMAIL, token=TOKEN, timeout=2)
+    author = zd.ensure_requester(Requester("x:1:5", "Dee"))
+    with emu.state.lock:
+        emu.state.groups = {360000000101: "Support"}
+        emu.state.refuse_unknown_options = True
+    try:
+        ticket = NewTicket(author, "Hello?", NewComment(author, "Hello?"), "m-4",
+                           group_id="360000000999",
+                           custom_fields=(("360000000031", "myspace"),
+                                          ("360000000032", "@dee")))
+        before = len(emu.requests_log())
+        ref = zd.create_ticket(ticket)
+    finally:
+        with emu.state.lock:
+            emu.state.groups = None
+            emu.state.refuse_unknown_options = False
+    posts = [c for c in emu.requests_log()[before:] if c["path"] == "/api/v2/tickets.json"]
+    assert [c["status"] for c in posts] == [422, 201]
+    created = posts[-1]["json"]["ticket"]
+    assert created.get("group_id") is None
+    assert created["custom_fields"] == [{"id": 360000000032, "value": "@dee"}]
+    stored = emu.state.tickets[int(ref.ticket_id)]
+    assert stored["custom_fields"] == [{"id": 360000000032, "value": "@dee"}]
+    [note] = [c for c in emu.state.comments[int(ref.ticket_id)] if not c["public"]]
+    assert "group = '360000000999'" in note["body"]
+    assert "custom_field_360000000031 = 'myspace'" in note["body"]
+    assert "Social channel is not valid" in note["body"]
+
+
+def test_a_refused_field_the_bridge_did_not_send_fails_the_ticket_at_once() -> None:
+    """A ``base`` entry naming a field the ticket does not carry (one the account
+    requires, say): leaving values out cannot help, so nothing is retried."""
+    body = {"error": "RecordInvalid", "description": "Record validation errors",
+            "details": {"base": [{"description": "Order number: is required",
+                                  "error": None, "ticket_field_id": 360000000036,
+                                  "ticket_field_type": "FieldInteger"}]}}
+    zd = ZendeskHelpdesk(base_url=CANNED_URL, email=EMAIL, token=TOKEN, timeout=2)
+    transport = CannedZendesk({("POST", "/api/v2/tickets"): (422, json.dumps(body).encode())})
+    zd.session.mount(CANNED_URL, transport)
+    ticket = NewTicket("7", "Hi", NewComment("7", "Hi"), "m-5",
+                       custom_fields=(("360000000031", "myspace"),))
+    with pytest.raises(PermanentError, match="Order number: is required") as refused:
+        zd.create_ticket(ticket)
+    assert not isinstance(refused.value, RefusedFields)
+    assert len(transport.sent) == 1

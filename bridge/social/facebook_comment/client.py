@@ -4,8 +4,6 @@ page access token. Error mapping in ``bridge.social.meta_client``."""
 
 from __future__ import annotations
 
-from bridge.config import Settings
-from bridge.social.graph import page_client
 from bridge.social.meta_client import MetaClient
 
 REPLY_EDGE = "comments"
@@ -15,12 +13,6 @@ class FacebookCommentClient(MetaClient):
     """One page's comment replies."""
 
     platform = "Facebook"
-
-    @classmethod
-    def from_settings(cls, settings: Settings,
-                      access_token: str | None = None) -> FacebookCommentClient:
-        """The environment's page token unless ``access_token`` (one page's) is given."""
-        return page_client(cls, settings, access_token)
 
     def reply(self, comment_id: str, text: str) -> str:
         """A public reply under ``comment_id``: the new comment's id."""

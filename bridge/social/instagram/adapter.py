@@ -23,8 +23,8 @@ from bridge.domain import (
 )
 from bridge.errors import BridgeError, PayloadError, PermanentError
 from bridge.receipts import Receipt
-from bridge.social.base import first_error
-from bridge.social.graph import AccountClients
+from bridge.social.account_clients import AccountClients, access_token
+from bridge.social.base import first_error, profile_or_parsed
 from bridge.social.instagram import mapping
 from bridge.social.instagram.client import InstagramClient
 from bridge.social.instagram.payloads import (
@@ -35,7 +35,7 @@ from bridge.social.instagram.payloads import (
 )
 from bridge.social.messenger.adapter import quick_replies
 from bridge.social.messenger.mapping import split_text
-from bridge.social.meta_parse import digest, meta_time, read_messaging
+from bridge.social.meta_parse import digest, meta_time, read_messaging, read_receipts
 from bridge.social.meta_window import SendPolicy, send_policy
 
 log = structlog.get_logger(__name__)
@@ -49,7 +49,8 @@ class InstagramChannel:
 
     def __init__(self, settings: Settings, client: InstagramClient | None = None) -> None:
         self._settings = settings
-        self._clients = AccountClients(settings, InstagramClient.from_settings, client)
+        self._clients = AccountClients(settings, InstagramClient.from_settings, access_token,
+                                       client)
 
     def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
         """Messages, edits and unsends in the ``messaging`` entries of an ``instagram``
@@ -67,24 +68,19 @@ class InstagramChannel:
     def parse_receipts(self, payload: Mapping[str, object]) -> tuple[Receipt, ...]:
         """The read receipts of a body ``parse`` reported ``read`` in (``bridge.receipts``)."""
         body = InstagramWebhook.model_validate(payload)
-        found = (mapping.read_receipt(entry.id, item)
-                 for entry in body.entry for item in entry.messaging or ())
-        return tuple(receipt for receipt in found if receipt is not None)
+        return read_receipts(body.entry, mapping.read_receipt)
 
     def profile(self, message: InboundMessage) -> Sender:
         """The sender from the User Profile API; the sender as parsed on any failure."""
         sender = message.sender
-        try:
+
+        def look_up() -> Sender:
             client = self._clients.for_thread(message.thread)
             found = mapping.sender_from_profile(sender.external_id,
                                                 client.profile(sender.external_id))
-        except BridgeError as exc:
-            log.warning("instagram_profile_unavailable", igsid=sender.external_id, error=str(exc))
-            return sender
-        except Exception:
-            log.exception("instagram_profile_failed", igsid=sender.external_id)
-            return sender
-        return replace(found, display_name=found.display_name or sender.display_name)
+            return replace(found, display_name=found.display_name or sender.display_name)
+
+        return profile_or_parsed(sender, look_up, self.kind, "igsid")
 
     def send(
         self, message: OutboundMessage, last_customer_at: datetime | None, now: datetime

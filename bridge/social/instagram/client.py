@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.config import Settings
 from bridge.social.instagram.mapping import PROFILE_FIELDS
 from bridge.social.meta_client import MetaClient
 
@@ -17,17 +16,6 @@ class InstagramClient(MetaClient):
     """One Instagram professional account's messaging, through its linked page."""
 
     platform = "Instagram"
-
-    @classmethod
-    def from_settings(cls, settings: Settings, access_token: str | None = None) -> InstagramClient:
-        """The environment's page token unless ``access_token`` (one account's) is given."""
-        token = settings.META_PAGE_ACCESS_TOKEN if access_token is None else access_token
-        return cls(
-            settings.META_GRAPH_BASE_URL,
-            settings.META_GRAPH_VERSION,
-            token,
-            settings.BRIDGE_HTTP_TIMEOUT,
-        )
 
     def send_dm(self, body: dict[str, Any]) -> str:
         """POST ``/me/messages``: the message id."""

@@ -22,8 +22,8 @@ from bridge.domain import (
 )
 from bridge.errors import BridgeError, PayloadError, PermanentError
 from bridge.receipts import Receipt
-from bridge.social.base import first_error
-from bridge.social.graph import AccountClients
+from bridge.social.account_clients import AccountClients, access_token
+from bridge.social.base import first_error, profile_or_parsed
 from bridge.social.messenger import events
 from bridge.social.messenger.client import GraphClient
 from bridge.social.messenger.mapping import (
@@ -34,7 +34,7 @@ from bridge.social.messenger.mapping import (
     to_attachment,
 )
 from bridge.social.messenger.payloads import Message, MessagingItem, PageWebhook, Postback
-from bridge.social.meta_parse import read_messaging
+from bridge.social.meta_parse import read_messaging, read_receipts
 
 log = structlog.get_logger(__name__)
 
@@ -58,7 +58,8 @@ class MessengerChannel:
 
     def __init__(self, settings: Settings, client: GraphClient | None = None) -> None:
         self._settings = settings
-        self._clients = AccountClients(settings, GraphClient.from_settings, client)
+        self._clients = AccountClients(settings, GraphClient.from_settings, access_token,
+                                       client)
 
     def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
         """Messages and ignore reasons of an ``object == "page"`` body.
@@ -84,23 +85,18 @@ class MessengerChannel:
             body = PageWebhook.model_validate(payload)
         except ValidationError:
             return ()  # ``parse`` has answered for the body already
-        found = (events.receipt(entry.id, item)
-                 for entry in body.entry for item in entry.messaging or ())
-        return tuple(receipt for receipt in found if receipt is not None)
+        return read_receipts(body.entry, events.receipt)
 
     def profile(self, message: InboundMessage) -> Sender:
         """The sender named from the Graph user profile; the sender as parsed on any failure."""
         sender = message.sender
-        try:
+
+        def look_up() -> Sender:
             client = self._clients.for_thread(message.thread)
             name = _display_name(client.user_profile(sender.external_id))
-        except BridgeError as exc:
-            log.warning("messenger_profile_unavailable", psid=sender.external_id, error=str(exc))
-            return sender
-        except Exception:
-            log.exception("messenger_profile_failed", psid=sender.external_id)
-            return sender
-        return replace(sender, display_name=name) if name else sender
+            return replace(sender, display_name=name) if name else sender
+
+        return profile_or_parsed(sender, look_up, self.kind, "psid")
 
     def send(
         self, message: OutboundMessage, last_customer_at: datetime | None, now: datetime

@@ -24,11 +24,9 @@ from typing import Any
 
 import requests
 
-from bridge.config import Settings
 from bridge.errors import PermanentError, TransientError, WindowClosed
 from bridge.retry_after import retry_after_seconds
-from bridge.social.graph import NETWORK_ERRORS as _NETWORK_ERRORS
-from bridge.social.graph import GraphApi
+from bridge.social.graph import PageApi
 from bridge.social.graph import json_object as _json_object
 
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80006})
@@ -38,24 +36,13 @@ PERSON_UNAVAILABLE = 551
 BAD_TOKEN = 190
 
 
-class GraphClient(GraphApi):
+class GraphClient(PageApi):
     """One page's Graph API access: ``{base}/{version}/...`` with the page access token."""
-
-    @classmethod
-    def from_settings(cls, settings: Settings, access_token: str | None = None) -> GraphClient:
-        """The settings' Graph root; the environment's page token unless ``access_token``
-        (one account's, from ``bridge.accounts``) is given."""
-        token = settings.META_PAGE_ACCESS_TOKEN if access_token is None else access_token
-        return cls(
-            settings.META_GRAPH_BASE_URL,
-            settings.META_GRAPH_VERSION,
-            token,
-            settings.BRIDGE_HTTP_TIMEOUT,
-        )
 
     def send_message(self, page_id: str, body: Mapping[str, Any]) -> str:
         """POST ``/{page_id}/messages``; the platform message id of the sent message."""
-        answer = self._call("POST", f"{page_id}/messages", json=dict(body))
+        answer = self._page_call("POST", f"{page_id}/messages", raise_for_graph_error,
+                                 json=dict(body))
         message_id = answer.get("message_id")
         if not isinstance(message_id, str) or not message_id:
             raise PermanentError(f"Graph answered without a message_id: {answer}")
@@ -63,22 +50,7 @@ class GraphClient(GraphApi):
 
     def user_profile(self, psid: str, fields: str = "first_name,last_name,name") -> dict[str, Any]:
         """GET ``/{psid}?fields=...``: the customer's public profile fields."""
-        return self._call("GET", psid, params={"fields": fields})
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        if not self._token:
-            raise PermanentError("META_PAGE_ACCESS_TOKEN is not configured")
-        params = {**kwargs.pop("params", {}), "access_token": self._token}
-        try:
-            response = self._session.request(
-                method, f"{self._root}/{path}", params=params, timeout=self._timeout, **kwargs
-            )
-        except _NETWORK_ERRORS as exc:
-            raise TransientError(f"Graph API unreachable: {type(exc).__name__}") from exc
-        except requests.RequestException as exc:
-            raise PermanentError(f"Graph API request failed: {exc}") from exc
-        raise_for_graph_error(response)
-        return _json_object(response)
+        return self._page_call("GET", psid, raise_for_graph_error, params={"fields": fields})
 
 
 def raise_for_graph_error(response: requests.Response) -> None:

@@ -107,7 +107,7 @@ def _cut(text: str, limit: int, unit: Callable[[str], int]) -> int:
         if cuts and cuts[-1] > fit * share:
             return cuts[-1]
     cut = fit
-    while cut > 1 and _joins(text[cut - 1], text[cut]):
+    while cut > 1 and joins(text[cut - 1], text[cut]):
         cut -= 1
     return cut if cut > 1 else fit
 
@@ -122,7 +122,7 @@ def _fit(text: str, limit: int, unit: Callable[[str], int]) -> int:
     return len(text)
 
 
-def _joins(before: str, after: str) -> bool:
+def joins(before: str, after: str) -> bool:
     """Whether cutting between the two characters would break one visible character."""
     return (
         before == _ZWJ

@@ -7,17 +7,16 @@ Telegram has no messaging window, so ``send`` never raises ``WindowClosed``.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import structlog
-from pydantic import ValidationError
 
-from bridge import accounts, clock, rendering
-from bridge.config import Settings, get_settings
+from bridge import rendering
+from bridge.accounts import Account
+from bridge.config import Settings
 from bridge.domain import (
     InboundMessage,
     OutboundMessage,
@@ -26,25 +25,20 @@ from bridge.domain import (
     SendResult,
     ThreadKey,
 )
-from bridge.errors import (
-    BridgeError,
-    ConfigError,
-    PayloadError,
-    PermanentError,
-    TransientError,
-)
-from bridge.social.base import first_error
+from bridge.errors import BridgeError, PermanentError, TransientError
+from bridge.social.account_clients import AccountClients
+from bridge.social.button_lines import with_buttons
 from bridge.social.telegram import buttons, mapping, uploads
 from bridge.social.telegram.client import BotClient, ConversationRefused
 from bridge.social.telegram.mapping import file_id_from_url
-from bridge.social.telegram.payloads import Message, Update
+from bridge.social.telegram.pacing import ChatPacer
+from bridge.social.telegram.parse import parse_webhook
+from bridge.social.unfinished import Unfinished, partly_sent
 
 log = structlog.get_logger(__name__)
 
 _ReplyKey = tuple[str, str, str, tuple[str, ...]]  # chat, reference, text, attachment URLs
-CHAT_INTERVAL = timedelta(seconds=1)  # Telegram: about one message per second per chat
-_UNFINISHED_LIMIT = 256
-_PACED_CHATS_LIMIT = 10_000
+_FILE_UNGUESSED = "a Telegram file without its bot: with {} bots configured, none is guessed"
 
 
 @dataclass(frozen=True)
@@ -81,51 +75,15 @@ class TelegramChannel:
 
     def __init__(self, settings: Settings, client: BotClient | None = None) -> None:
         self._settings = settings
-        self._settings = settings
         self.bot_id = mapping.bot_id_from_token(settings.TELEGRAM_BOT_TOKEN)
-        # Handed a client, or built on settings of its own (a test, a tool): that one bot.
-        # The registry's adapter (the process's settings) finds each thread's own bot.
-        own = client is not None or settings is not get_settings()
-        self._client = (client or BotClient.from_settings(settings)) if own else None
-        self._clients: dict[str, BotClient] = {}
-        self._last_sent: dict[tuple[str, str], datetime] = {}  # by (bot, chat)
-        # Progress of replies that failed midway, by (chat, reference, text, files).
-        self._unfinished: OrderedDict[_ReplyKey, _Progress] = OrderedDict()
+        self._clients = AccountClients(settings, BotClient.from_settings, _bot_token, client)
+        self._pacer = ChatPacer()
+        self._unfinished: Unfinished[_ReplyKey, _Progress] = Unfinished()
 
     def parse(self, payload: Mapping[str, object], bot_id: str | None = None) -> ParsedWebhook:
         """The inbox row of one update to ``bot_id`` (the bot whose secret the webhook
-        carried; the settings' bot by default), or the reason it is ignored.
-
-        A message; an edit of one (``kind="edit"``, keyed ``edit:<chat>:<id>:<edit_date>``,
-        ``refers_to`` the original: the core notes it on the ticket); a tap on one of our
-        inline buttons (``callback_query``: ``InboundMessage.quick_reply``, ``buttons``).
-        A live location moving is ignored as ``"live_location"``; channel posts, reactions,
-        membership changes and the other kinds under their own name; an update with no kind
-        is ``"empty_update"``, an unknown kind ``"unknown_update"``.
-        """
-        bot = bot_id or self.bot_id
-        update = self._update(payload, bot)
-        kinds = update.kinds()
-        if not kinds:
-            return ParsedWebhook(ignored=("unknown_update" if update.other_keys()
-                                          else "empty_update",))
-        if len(kinds) > 1:
-            raise PayloadError(f"update holds more than one kind: {', '.join(kinds)}")
-        outcome: InboundMessage | str
-        if kinds[0] == "message":
-            if update.message is None:
-                raise PayloadError("update.message is null")
-            outcome = self._read(update.message, bot)
-        elif kinds[0] == "edited_message" and _edit_reason(update) == "edited":
-            assert update.edited_message is not None
-            outcome = self._edit(update.edited_message, bot)
-        elif kinds[0] == "callback_query" and update.callback_query is not None:
-            outcome = buttons.answer(update.callback_query, bot, clock.now())
-        else:
-            outcome = _edit_reason(update) or kinds[0]
-        if isinstance(outcome, str):
-            return ParsedWebhook(ignored=(outcome,))
-        return ParsedWebhook(messages=(outcome,))
+        carried; the settings' bot by default), or the reason it is ignored (see ``parse``)."""
+        return parse_webhook(payload, bot_id or self.bot_id)
 
     def profile(self, message: InboundMessage) -> Sender:
         """Telegram puts the sender's names in every update: the sender as parsed.
@@ -151,24 +109,24 @@ class TelegramChannel:
         """
         chat = message.thread.thread_id
         self._check_thread(message.thread)
-        client = self._client_for(message.thread)
+        client = self._clients.for_thread(message.thread)
         markup = buttons.keyboard(message.quick_replies)
         text = (message.text if markup is not None
-                else mapping.with_buttons(message.text, message.quick_replies))
+                else with_buttons(message.text, message.quick_replies))
         parts = mapping.split_text(text)
         files = message.attachment_urls
         if not parts and not files:
             raise PermanentError("not sent: the reply has no text")
         paced = (message.thread.account_id, chat)  # the limit is each bot's, per chat
-        self._pace(paced, now)
+        self._pacer.check(paced, now)
         key = (chat, message.reference or "", text, files)
-        progress = (self._unfinished.pop(key, None) if message.reference else None) or _Progress()
+        progress = self._unfinished.take(key, message.reference) or _Progress()
         reply_to = mapping.reply_to(message.reference, chat)
         total = len(parts) + len(files)
         markup_at = len(parts) - 1 if parts else total - 1  # under the last text, else file
         while progress.done < total:
             step = progress.done
-            body: dict[str, Any] = {"chat_id": _chat_id(chat)}
+            body: dict[str, Any] = {"chat_id": mapping.chat_id(chat)}
             if reply_to is not None and step == 0:
                 body["reply_parameters"] = {"message_id": reply_to,
                                             "allow_sending_without_reply": True}
@@ -182,14 +140,14 @@ class TelegramChannel:
             except TransientError as exc:
                 if not progress.done:
                     raise
-                self._remember(key, progress, total, message.reference)
-                raise TransientError(_partly(exc, progress.done, total),
-                                     exc.retry_after) from exc
+                log.warning("telegram_reply_partly_sent", sent=progress.done, parts=total)
+                self._unfinished.keep(key, progress, message.reference)
+                raise partly_sent(exc, progress.done, total) from exc
             except PermanentError:
                 if progress.done:
                     log.warning("telegram_reply_partly_sent", sent=progress.done, parts=total)
                 raise
-            self._last_sent[paced] = now
+            self._pacer.sent(paced, now)
         return _result(progress, len(parts))
 
     def _send_text(self, client: BotClient, body: dict[str, Any], text: str) -> str:
@@ -221,8 +179,8 @@ class TelegramChannel:
         if query is None:
             return
         try:
-            self._client_for(message.thread).call("answerCallbackQuery",
-                                              {"callback_query_id": query})
+            client = self._clients.for_thread(message.thread)
+            client.call("answerCallbackQuery", {"callback_query_id": query})
         except BridgeError as exc:
             log.info("telegram_callback_not_answered", query=query, error=str(exc))
 
@@ -246,127 +204,24 @@ class TelegramChannel:
         never store or log it. Raises ``PermanentError`` (unknown file, or over the 20 MB
         a bot may download) or ``TransientError``.
         """
-        client = self._file_client(thread)
+        client = self._clients.for_file(thread, self.kind, _FILE_UNGUESSED)
         found = client.get_file(file_id)
         path = found.get("file_path")
         if not isinstance(path, str) or not path:
             raise PermanentError(f"Telegram gave no file_path for file {file_id}")
         return client.file_url(path)
 
-    def _client_for(self, thread: ThreadKey) -> BotClient:
-        """The client of the thread's own bot, with that bot's token only (one per bot);
-        ``PermanentError`` when the bot is not one of our accounts."""
-        if self._client is not None:
-            return self._client
-        account = accounts.find(thread.channel, thread.account_id)
-        if account is None:
-            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
-        if account.id not in self._clients:
-            self._clients[account.id] = BotClient.from_settings(
-                self._settings, account.get("bot_token"))
-        return self._clients[account.id]
-
-    def _file_client(self, thread: ThreadKey | None) -> BotClient:
-        """The bot a file arrived on; without a thread, the only bot (with several, whose
-        file it is cannot be guessed)."""
-        if thread is not None or self._client is not None:
-            return self._client_for(thread or ThreadKey(self.kind, self.bot_id, ""))
-        bots = accounts.accounts("telegram")
-        if len(bots) != 1:
-            raise PermanentError(f"a Telegram file without its bot: with {len(bots)} bots "
-                                 "configured, none is guessed")
-        return self._client_for(ThreadKey(self.kind, bots[0].id, ""))
-
-    # ---- helpers ---------------------------------------------------------------------
-
-    def _update(self, payload: Mapping[str, object], bot: str) -> Update:
-        if not bot:
-            raise ConfigError("TELEGRAM_BOT_TOKEN is not configured as <bot id>:<secret>")
-        try:
-            return Update.model_validate(payload)
-        except ValidationError as exc:
-            raise PayloadError(f"not a Telegram update: {first_error(exc)}") from exc
-
-    def _read(self, message: Message, bot: str) -> InboundMessage | str:
-        reason = self._skip_reason(message, bot)
-        if reason is not None:
-            return reason
-        thread = ThreadKey(self.kind, bot, str(message.chat.id))
-        return InboundMessage(
-            thread=thread,
-            message_id=mapping.message_key(thread.thread_id, message.message_id),
-            sender=mapping.sender_of(message),
-            sent_at=mapping.sent_at(message.date),
-            text=mapping.text_of(message),
-            attachments=mapping.attachments_of(message),
-        )
-
-    def _edit(self, edited: Message, bot: str) -> InboundMessage | str:
-        """The customer's edit: the message as it reads now, referring to the original."""
-        found = self._read(edited, bot)
-        if isinstance(found, str):
-            return found
-        edited_at = edited.edit_date or edited.date
-        return replace(found, message_id=f"edit:{found.message_id}:{edited_at}",
-                       sent_at=mapping.sent_at(edited_at), kind="edit",
-                       refers_to=found.message_id)
-
-    def _skip_reason(self, message: Message, bot: str) -> str | None:
-        sender = message.from_
-        if sender is not None and sender.is_bot and str(sender.id) == bot:
-            return "own"
-        if message.is_automatic_forward:
-            return "automatic_forward"  # a channel post copied into its discussion group
-        if message.keys() & mapping.SERVICE_KEYS:
-            return "service"
-        return None
-
     def _check_thread(self, thread: ThreadKey) -> None:
         if thread.channel != self.kind:
             raise PermanentError(f"not a Telegram thread: {thread.channel}")
-        if self._client is not None and thread.account_id and thread.account_id != self.bot_id:
+        if (self._clients.only is not None and thread.account_id
+                and thread.account_id != self.bot_id):
             raise PermanentError(f"not sent: the thread belongs to bot {thread.account_id}, "
                                  f"this adapter is bot {self.bot_id or '(not configured)'}")
 
-    def _pace(self, paced: tuple[str, str], now: datetime) -> None:
-        last = self._last_sent.get(paced)
-        if last is not None and timedelta(0) <= now - last < CHAT_INTERVAL:
-            raise TransientError(
-                f"not sent yet: Telegram allows about one message per second per chat, and "
-                f"chat {paced[1]} had one {(now - last).total_seconds():.2f} s ago",
-                retry_after=1.0)
-        if len(self._last_sent) > _PACED_CHATS_LIMIT:  # forget chats that are at ease again
-            self._last_sent = {c: t for c, t in self._last_sent.items()
-                               if timedelta(0) <= now - t < CHAT_INTERVAL}
 
-    def _remember(self, key: _ReplyKey, progress: _Progress, total: int,
-                  reference: str | None) -> None:
-        log.warning("telegram_reply_partly_sent", sent=progress.done, parts=total)
-        if not reference:
-            return  # without a reference a retry cannot be told from another reply
-        self._unfinished[key] = progress
-        while len(self._unfinished) > _UNFINISHED_LIMIT:
-            self._unfinished.popitem(last=False)
-
-
-def _edit_reason(update: Update) -> str | None:
-    """Edits are ``"edited"``, except a live location moving (a stream of edits)."""
-    edited = update.edited_message
-    if edited is None:
-        return None
-    return "live_location" if edited.location is not None else "edited"
-
-
-def _chat_id(chat: str) -> int | str:
-    """Chat ids are integers; ``@channelusername`` stays a string."""
-    try:
-        return int(chat)
-    except ValueError:
-        return chat
-
-
-def _partly(exc: TransientError, done: int, total: int) -> str:
-    return f"{exc} ({done} of {total} parts sent; the retry sends the rest)"
+def _bot_token(account: Account) -> str:
+    return account.get("bot_token")
 
 
 def _result(progress: _Progress, parts: int) -> SendResult:

@@ -4,7 +4,7 @@ keyboard, and a tap on one (a ``callback_query`` update) as the customer's answe
 Bot API rules: an ``InlineKeyboardButton`` has a ``text`` and ``callback_data`` of 1 to 64
 bytes. Each button gets its own row (titles stay readable on a phone). When a payload does
 not fit 64 bytes it could not come back intact, so the titles go as lines of the text
-instead (``mapping.with_buttons``), as they did before keyboards.
+instead (``bridge.social.button_lines``), as they did before keyboards.
 
 A tap arrives as ``callback_query`` with ``data`` and the bot's message the keyboard was
 under, whose keyboard names the button tapped (its title is the answer's text). The query

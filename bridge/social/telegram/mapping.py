@@ -57,6 +57,15 @@ def bot_id_from_token(token: str) -> str:
     return prefix if colon and prefix.isdigit() else ""
 
 
+def chat_id(chat: str) -> int | str:
+    """A thread id as the Bot API's ``chat_id``: chat ids are integers;
+    ``@channelusername`` stays a string."""
+    try:
+        return int(chat)
+    except ValueError:
+        return chat
+
+
 def message_key(chat_id: int | str, message_id: int | str) -> str:
     """Telegram message ids are unique per chat only."""
     return f"{chat_id}:{message_id}"
@@ -185,14 +194,6 @@ def reply_to(reference: str | None, chat_id: str) -> int | None:
         return None
     message_id = int(match.group(2))
     return message_id if message_id > 0 else None
-
-
-def with_buttons(text: str, buttons: tuple[tuple[str, str], ...]) -> str:
-    """Quick replies as lines of text under the reply, where they cannot be an inline
-    keyboard (``buttons.keyboard``)."""
-    titles = [title.strip() or payload for title, payload in buttons]
-    lines = "\n".join(t for t in titles if t)
-    return f"{text}\n\n{lines}" if text and lines else text or lines
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

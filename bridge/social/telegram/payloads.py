@@ -8,12 +8,12 @@ release. Ids are integers of up to 52 bits (Python ints hold them exactly). Old 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bridge.errors import PayloadError
+from bridge.social.json_body import decode_object
 
 # The update kinds of Bot API 8.1 (``Update`` in the spec), in the spec's order.
 UPDATE_KINDS = (
@@ -173,12 +173,7 @@ class ApiAnswer(_Model):
 
 def decode(body: bytes) -> dict[str, Any]:
     """The webhook body as a JSON object carrying an integer ``update_id``."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise PayloadError("body is not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise PayloadError("body is not a JSON object")
+    data = decode_object(body)
     update_id = data.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         raise PayloadError("body has no integer 'update_id'")

@@ -23,7 +23,7 @@ from typing import Any
 import structlog
 
 from bridge import accounts, rendering
-from bridge.config import Settings, get_settings
+from bridge.config import Settings
 from bridge.domain import (
     InboundMessage,
     OutboundMessage,
@@ -34,6 +34,7 @@ from bridge.domain import (
 )
 from bridge.errors import BridgeError, PermanentError, WindowClosed
 from bridge.receipts import Receipt
+from bridge.social.account_clients import AccountClients, access_token
 from bridge.social.whatsapp import choices, events, mapping
 from bridge.social.whatsapp.client import CloudApiClient
 from bridge.social.whatsapp.events import (
@@ -47,6 +48,9 @@ from bridge.social.whatsapp.webhook import OBJECT, read_message, read_status, va
 
 log = structlog.get_logger(__name__)
 
+_MEDIA_UNGUESSED = ("WhatsApp media without its phone number id: with {} numbers configured, "
+                    "none is guessed")
+
 
 class WhatsAppChannel:
     """WhatsApp Cloud API for the phone numbers one access token may use."""
@@ -56,11 +60,9 @@ class WhatsAppChannel:
 
     def __init__(self, settings: Settings, client: CloudApiClient | None = None) -> None:
         self._settings = settings
-        # Handed a client, or built on settings of its own (a test, a tool): that one
-        # token. The registry's adapter (the process's settings) finds each thread's number.
-        own = client is not None or settings is not get_settings()
-        self._client = (client or CloudApiClient.from_settings(settings)) if own else None
-        self._clients: dict[str, CloudApiClient] = {}
+        self._clients = AccountClients(settings, CloudApiClient.from_settings, access_token,
+                                       client)
+        self._client = self._clients.only  # handed one, or own settings: that one token
 
     # ---- inbound ---------------------------------------------------------------------
 
@@ -203,7 +205,7 @@ class WhatsAppChannel:
 
     def _send_all(self, thread: ThreadKey, bodies: list[dict[str, Any]]) -> tuple[str, ...]:
         number = thread.account_id or self._settings.WHATSAPP_PHONE_NUMBER_ID
-        client = self._client_for(thread)
+        client = self._clients.for_thread(thread)
         sent: list[str] = []
         for body in bodies:
             try:
@@ -214,29 +216,10 @@ class WhatsAppChannel:
                 raise
         return tuple(sent)
 
-    def _client_for(self, thread: ThreadKey) -> CloudApiClient:
-        """The client of the thread's own number, with that number's token only (one per
-        number); ``PermanentError`` when the number is not one of our accounts."""
-        if self._client is not None:
-            return self._client
-        account = accounts.find(thread.channel, thread.account_id)
-        if account is None:
-            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
-        if account.id not in self._clients:
-            self._clients[account.id] = CloudApiClient.from_settings(
-                self._settings, account.get("access_token"))
-        return self._clients[account.id]
-
     def _media_client(self, phone_number_id: str | None) -> CloudApiClient:
-        """The client of the number a media id arrived on; without one, the platform's only
-        number (with several, which token may read the media cannot be guessed)."""
-        if phone_number_id or self._client is not None:
-            return self._client_for(ThreadKey(self.kind, phone_number_id or "", ""))
-        numbers = accounts.accounts("whatsapp")
-        if len(numbers) != 1:
-            raise PermanentError("WhatsApp media without its phone number id: with "
-                                 f"{len(numbers)} numbers configured, none is guessed")
-        return self._client_for(ThreadKey(self.kind, numbers[0].id, ""))
+        """The client of the number a media id arrived on, else the only number's."""
+        number = ThreadKey(self.kind, phone_number_id, "") if phone_number_id else None
+        return self._clients.for_file(number, self.kind, _MEDIA_UNGUESSED)
 
     # ---- media -----------------------------------------------------------------------
 

@@ -49,16 +49,9 @@ _META_HOSTS = (".facebook.com", ".fbsbx.com", ".fbcdn.net", ".whatsapp.net")
 class CloudApiClient(GraphApi):
     """One WhatsApp access token's Cloud API: ``{base}/{version}/...``."""
 
-    @classmethod
-    def from_settings(cls, settings: Settings, access_token: str | None = None) -> CloudApiClient:
-        """The environment's token unless ``access_token`` (one number's) is given."""
-        token = settings.WHATSAPP_ACCESS_TOKEN if access_token is None else access_token
-        return cls(
-            settings.META_GRAPH_BASE_URL,
-            settings.META_GRAPH_VERSION,
-            token,
-            settings.BRIDGE_HTTP_TIMEOUT,
-        )
+    @staticmethod
+    def env_token(settings: Settings) -> str:
+        return settings.WHATSAPP_ACCESS_TOKEN
 
     def send_message(self, phone_number_id: str, body: Mapping[str, Any]) -> str:
         """POST ``/{phone_number_id}/messages``; the ``wamid`` of the accepted message."""

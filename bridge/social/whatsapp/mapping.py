@@ -23,6 +23,7 @@ from bridge.social import files
 # grapheme); only the limit differs. Re-exported so callers need not know where they live.
 from bridge.social.messenger.mapping import split_text as split_text
 from bridge.social.messenger.mapping import utf16_len as utf16_len
+from bridge.social.meta_window import ago
 from bridge.social.whatsapp.payloads import (
     Contact,
     ContactCard,
@@ -228,14 +229,9 @@ def check_window(last_customer_at: datetime | None, now: datetime) -> None:
         raise WindowClosed(f"not sent: the customer has not written on WhatsApp; {WINDOW_RULE}")
     age = now - last_customer_at
     if age > SERVICE_WINDOW:
-        raise WindowClosed(f"not sent: the customer last wrote {_ago(age)}; {WINDOW_RULE}")
+        raise WindowClosed(f"not sent: the customer last wrote {ago(age)}; {WINDOW_RULE}")
 
 
-def _ago(age: timedelta) -> str:
-    if age.days >= 1:
-        return f"{age.days} day{'s' if age.days > 1 else ''} ago"
-    hours = int(age.total_seconds() // 3600)
-    return f"{hours} hour{'s' if hours != 1 else ''} ago"
 
 
 def text_parts(text: str, interactive: bool) -> list[str]:

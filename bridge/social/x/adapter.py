@@ -9,14 +9,14 @@ X has no messaging window, so ``send`` never raises ``WindowClosed``.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
 import structlog
 
-from bridge import accounts, rendering
-from bridge.config import Settings, get_settings
+from bridge import rendering
+from bridge.accounts import Account
+from bridge.config import Settings
 from bridge.domain import (
     InboundMessage,
     OutboundMessage,
@@ -26,6 +26,9 @@ from bridge.domain import (
     ThreadKey,
 )
 from bridge.errors import PayloadError, PermanentError, TransientError
+from bridge.social.account_clients import AccountClients
+from bridge.social.button_lines import with_buttons
+from bridge.social.unfinished import Unfinished, partly_sent
 from bridge.social.x import limits, mapping
 from bridge.social.x.client import XClient, is_signed_media
 from bridge.social.x.parse import parse_webhook
@@ -33,8 +36,8 @@ from bridge.social.x.threads import latest_customer_post
 
 log = structlog.get_logger(__name__)
 
-_UNFINISHED_LIMIT = 256
 LatestPost = Callable[[ThreadKey], str | None]
+_MEDIA_UNGUESSED = "X media without its account: with {} accounts configured, none is guessed"
 
 
 class XChannel:
@@ -47,20 +50,16 @@ class XChannel:
                  latest_post: LatestPost | None = None) -> None:
         self._settings = settings
         self._account = settings.X_ACCOUNT_ID
-        # Handed a client, or built on settings of its own (a test, a tool): that one
-        # account. The registry's adapter (the process's settings) finds each thread's own.
-        own = client is not None or settings is not get_settings()
-        self._client = (client or XClient.from_settings(settings)) if own else None
-        self._clients: dict[str, XClient] = {}
+        self._clients = AccountClients(settings, XClient.from_settings, _keys, client)
         self._latest_post = latest_post or latest_customer_post
-        # Parts already delivered of replies that failed midway, by (thread, reference, text).
-        self._unfinished: OrderedDict[tuple[str, str, str], list[str]] = OrderedDict()
+        # Parts already delivered, by (thread, reference, text).
+        self._unfinished: Unfinished[tuple[str, str, str], list[str]] = Unfinished()
 
     def parse(self, payload: Mapping[str, object]) -> ParsedWebhook:
         """Messages and ignore reasons of one Account Activity body (see ``parse``). With
         accounts from ``bridge.accounts``, every ``for_user_id`` is read: the webhook
         drops what is addressed to an account we do not have."""
-        return parse_webhook(payload, self._account if self._client is not None else "")
+        return parse_webhook(payload, self._account if self._clients.only is not None else "")
 
     def profile(self, message: InboundMessage) -> Sender:
         """X puts the sender's name, handle and follower count in every event: no call."""
@@ -77,14 +76,14 @@ class XChannel:
         """
         thread = message.thread
         self._check_thread(thread)
-        client = self._client_for(thread)
-        text = _with_buttons(message.text, message.quick_replies)
+        client = self._clients.for_thread(thread)
+        text = with_buttons(message.text, message.quick_replies)
         dm = mapping.is_dm_thread(thread.thread_id)
         parts = limits.split_dm(text) if dm else limits.split_post(text)
         if not parts:
             raise PermanentError("not sent: the reply has no text" + _unsent(message))
         key = (thread.thread_id, message.reference or "", text)
-        sent = self._unfinished.pop(key, []) if message.reference else []
+        sent = self._unfinished.take(key, message.reference) or []
         target = mapping.thread_target(thread.thread_id)
         for part in parts[len(sent):]:
             try:
@@ -92,9 +91,9 @@ class XChannel:
             except TransientError as exc:
                 if not sent:
                     raise
-                self._remember(key, sent, len(parts), message.reference)
-                raise TransientError(f"{exc} ({len(sent)} of {len(parts)} parts sent; "
-                                     "the retry sends the rest)", exc.retry_after) from exc
+                log.warning("x_reply_partly_sent", sent=len(sent), parts=len(parts))
+                self._unfinished.keep(key, sent, message.reference)
+                raise partly_sent(exc, len(sent), len(parts)) from exc
             except PermanentError:
                 if sent:
                     log.warning("x_reply_partly_sent", sent=len(sent), parts=len(parts))
@@ -108,7 +107,7 @@ class XChannel:
         if not is_signed_media(url):
             return rendering.fetch(url)
         try:
-            return self._media_client(thread).download(url)
+            return self._clients.for_file(thread, self.kind, _MEDIA_UNGUESSED).download(url)
         except PermanentError as exc:
             log.info("x_media_unavailable", error=str(exc))
             return None
@@ -122,32 +121,10 @@ class XChannel:
         reply_to = sent[-1] if sent else (self._latest_post(thread) or target)
         return client.create_post(part, reply_to)
 
-    def _client_for(self, thread: ThreadKey) -> XClient:
-        """The client signing as the thread's own account (one per account);
-        ``PermanentError`` when it is not one of our accounts."""
-        if self._client is not None:
-            return self._client
-        account = accounts.find(thread.channel, thread.account_id)
-        if account is None:
-            raise PermanentError(accounts.missing(thread.channel, thread.account_id))
-        if account.id not in self._clients:
-            self._clients[account.id] = XClient.from_settings(self._settings, account.secrets)
-        return self._clients[account.id]
-
-    def _media_client(self, thread: ThreadKey | None) -> XClient:
-        """The account a DM's media arrived to; without a thread, the only account."""
-        if thread is not None or self._client is not None:
-            return self._client_for(thread or ThreadKey(self.kind, self._account, ""))
-        found = accounts.accounts("x")
-        if len(found) != 1:
-            raise PermanentError(f"X media without its account: with {len(found)} accounts "
-                                 "configured, none is guessed")
-        return self._client_for(ThreadKey(self.kind, found[0].id, ""))
-
     def _check_thread(self, thread: ThreadKey) -> None:
         if thread.channel != self.kind:
             raise PermanentError(f"not an X thread: {thread.channel}")
-        if (self._client is not None and self._account and thread.account_id
+        if (self._clients.only is not None and self._account and thread.account_id
                 and thread.account_id != self._account):
             raise PermanentError(f"not sent: the thread belongs to X account "
                                  f"{thread.account_id}, this bridge sends as {self._account}")
@@ -156,21 +133,10 @@ class XChannel:
         except PayloadError as exc:
             raise PermanentError(f"not sent: {exc}") from exc
 
-    def _remember(self, key: tuple[str, str, str], sent: list[str], total: int,
-                  reference: str | None) -> None:
-        log.warning("x_reply_partly_sent", sent=len(sent), parts=total)
-        if not reference:
-            return  # without a reference a retry cannot be told from another reply
-        self._unfinished[key] = sent
-        while len(self._unfinished) > _UNFINISHED_LIMIT:
-            self._unfinished.popitem(last=False)
 
-
-def _with_buttons(text: str, buttons: tuple[tuple[str, str], ...]) -> str:
-    """Quick replies as lines of text under the reply (the v2 DM API has no buttons)."""
-    titles = [title.strip() or payload for title, payload in buttons]
-    lines = "\n".join(t for t in titles if t)
-    return f"{text}\n\n{lines}" if text and lines else text or lines
+def _keys(account: Account) -> Mapping[str, str]:
+    """An account's four OAuth 1.0a keys (``XClient.from_settings``)."""
+    return account.secrets
 
 
 def _note(dm: bool, parts: int, attachments: tuple[str, ...]) -> str | None:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from twitter_text import parse_tweet  # type: ignore[import-untyped]
 from twitter_text.extract_urls import extract_urls_with_indices  # type: ignore[import-untyped]
 
-from bridge.social.messenger.mapping import split_text
+from bridge.social.messenger.mapping import joins, split_text
 
 POST_LIMIT = 280
 DM_LIMIT = 10_000
@@ -38,9 +38,6 @@ _BREAKS = (
     (re.compile(r"(\s)"), 0.5),
 )
 _ANY_SPACE = re.compile(r"(\s)")
-_ZWJ = "\u200d"
-
-
 _LINE_END = re.compile(r"\r\n|\r")
 
 
@@ -161,22 +158,11 @@ def _wide(char: str) -> bool:
 
 def _between_characters(text: str, fit: int) -> int:
     cut = fit
-    while cut > 1 and _joins(text[cut - 1], text[cut]):
+    while cut > 1 and joins(text[cut - 1], text[cut]):
         cut -= 1
     if cut > 1 and _inside_flag(text, cut):
         cut -= 1
     return cut if cut > 1 else fit
-
-
-def _joins(before: str, after: str) -> bool:
-    """Whether a cut between the two characters would break one visible character."""
-    return (
-        before == _ZWJ
-        or after == _ZWJ
-        or unicodedata.category(after).startswith("M")  # combining marks, variation selectors
-        or 0x1F3FB <= ord(after) <= 0x1F3FF  # emoji skin tones
-        or 0xE0020 <= ord(after) <= 0xE007F  # emoji tag sequences (flags of regions)
-    )
 
 
 def _inside_flag(text: str, cut: int) -> bool:

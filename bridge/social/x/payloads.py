@@ -8,12 +8,11 @@ DM event objects and the ``users`` map already carry ids as strings.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bridge.errors import PayloadError
+from bridge.social.json_body import decode_object
 
 # Top-level keys of an Account Activity body that are events (the documented list).
 EVENT_KEYS = (
@@ -168,11 +167,5 @@ class CreatedDm(_Model):
 
 
 def decode(body: bytes) -> dict[str, Any]:
-    """The webhook body as a JSON object."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise PayloadError("body is not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise PayloadError("body is not a JSON object")
-    return data
+    """The webhook body as a JSON object; ``parse`` reads its keys."""
+    return decode_object(body)

@@ -8,17 +8,13 @@ from collections.abc import Iterator
 import pytest
 
 from emulators.telegram import TelegramEmulator
+from tests.social.serving import running
 
 
 @pytest.fixture(scope="module")
 def server(request: pytest.FixtureRequest) -> Iterator[TelegramEmulator]:
-    emulator = TelegramEmulator(token=request.module.TOKEN)
-    now = getattr(request.module, "NOW", None)
-    if now is not None:
-        emulator.state.clock = lambda: now
-    emulator.start()
-    yield emulator
-    emulator.stop()
+    yield from running(TelegramEmulator(token=request.module.TOKEN),
+                       getattr(request.module, "NOW", None))
 
 
 @pytest.fixture

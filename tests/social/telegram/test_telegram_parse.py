@@ -16,6 +16,7 @@ from bridge.errors import ConfigError, PayloadError
 from bridge.social.telegram.adapter import TelegramChannel
 from bridge.social.telegram.mapping import bot_id_from_token, file_id_from_url
 from bridge.social.telegram.payloads import decode
+from tests.social.texts import NON_LATIN
 
 BOT = "7012345678"
 TOKEN = f"{BOT}:AAF-parse-token"
@@ -153,9 +154,10 @@ KEYBOARD = {"inline_keyboard": [[{"text": "👍 Good", "callback_data": "bridge:
 
 def callback(data: str | None = "bridge:csat:42:bad", **fields: Any) -> dict[str, Any]:
     bot = {"id": int(BOT), "is_bot": True, "first_name": "Support"}
+    sent: dict[str, Any] = {"from": bot, "reply_markup": KEYBOARD}
     query: dict[str, Any] = {
         "id": "4382bfdwdsb323b2d9", "from": USER, "chat_instance": "-5234234",
-        "message": message("How did we do?", **{"from": bot, "reply_markup": KEYBOARD}),
+        "message": message("How did we do?", **sent),
         **fields}
     if data is not None:
         query["data"] = data
@@ -271,16 +273,6 @@ def test_parsing_without_a_bot_token_is_a_config_error() -> None:
 def test_malformed_updates_are_payload_errors(body: dict[str, Any], reason: str) -> None:
     with pytest.raises(PayloadError, match=reason):
         channel.parse(body)
-
-
-NON_LATIN = [
-    "مرحبا، أحتاج إلى مساعدة في طلبي",  # Arabic
-    "Բարեւ, ինձ օգնություն է պետք",  # Armenian
-    "สวัสดีครับ ต้องการความช่วยเหลือ",  # Thai
-    "سلام، سفارش من کجاست؟",  # Persian
-    "שלום, אני צריך עזרה",  # Hebrew
-    "Thanks 👍🏽 👨‍👩‍👧 🇦🇲 e\u0301",  # emoji with modifier, ZWJ family, flag, combining accent
-]
 
 
 @pytest.mark.parametrize("text", NON_LATIN)

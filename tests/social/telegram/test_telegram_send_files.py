@@ -21,6 +21,7 @@ from emulators.serving import ServerThread
 from emulators.telegram import Fault, TelegramEmulator
 from emulators.telegram.spec import DEFAULT_SPEC, load_spec, problems
 from tests.conftest import shared_path
+from tests.social.serving import running
 
 BOT = "7012345678"
 TOKEN = f"{BOT}:AAF-files-token"
@@ -59,10 +60,7 @@ class FileServer:
 
 @pytest.fixture(scope="module")
 def file_server() -> Iterator[FileServer]:
-    served = FileServer()
-    served.start()
-    yield served
-    served.stop()
+    yield from running(FileServer())
 
 
 @pytest.fixture

@@ -7,16 +7,13 @@ from collections.abc import Iterator
 import pytest
 
 from emulators.whatsapp import WhatsAppEmulator
+from tests.social.serving import running
 from tests.social.whatsapp import NOW, PHONE, TOKEN
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[WhatsAppEmulator]:
-    emulator = WhatsAppEmulator(phone_number_id=PHONE, access_token=TOKEN)
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
+    yield from running(WhatsAppEmulator(phone_number_id=PHONE, access_token=TOKEN), NOW)
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from bridge.social.whatsapp.events import (
     window_failure,
 )
 from tests.conftest import shared_path
+from tests.social.texts import NON_LATIN
 
 FOLDER = ("fixtures", "whatsapp")
 SECRET = "fixture-secret"
@@ -515,16 +516,6 @@ def test_malformed_bodies_are_payload_errors(body: dict[str, Any], reason: str) 
 def test_empty_phone_number_id_is_refused_by_events_too() -> None:
     with pytest.raises(PayloadError, match="phone_number_id"):
         channel.parse_events(body_with(statuses=[{"id": "m", "status": "sent"}], account=""))
-
-
-NON_LATIN = [
-    "مرحبا، أحتاج إلى مساعدة في طلبي",  # Arabic
-    "Բարեւ, ինձ օգնություն է պետք",  # Armenian
-    "สวัสดีครับ ต้องการความช่วยเหลือ",  # Thai
-    "سلام، سفارش من کجاست؟",  # Persian
-    "שלום, אני צריך עזרה",  # Hebrew
-    "Thanks 👍🏽 👨‍👩‍👧 🇦🇲 e\u0301",  # emoji with modifier, ZWJ family, flag, combining accent
-]
 
 
 @pytest.mark.parametrize("text", NON_LATIN)

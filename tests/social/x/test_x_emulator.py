@@ -14,6 +14,7 @@ from requests_oauthlib import OAuth1  # type: ignore[import-untyped]
 from emulators.x import XEmulator
 from emulators.x import spec as x_spec
 from tests.conftest import shared_path
+from tests.social.serving import running
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 DMS = "/2/dm_conversations/with/{participant_id}/messages"
@@ -21,11 +22,7 @@ DMS = "/2/dm_conversations/with/{participant_id}/messages"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[XEmulator]:
-    emulator = XEmulator()
-    emulator.state.clock = lambda: NOW
-    emulator.start()
-    yield emulator
-    emulator.stop()
+    yield from running(XEmulator(), NOW)
 
 
 @pytest.fixture
