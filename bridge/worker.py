@@ -8,14 +8,18 @@ the sweep re-enqueues any conversation whose work is due and unclaimed.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import structlog
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 
 from bridge import db, logs
 from bridge.config import VAR_DIR, get_settings
 from bridge.fields.cache import REFRESH_SECONDS as FIELDS_REFRESH_SECONDS
+
+log = structlog.get_logger(__name__)
 
 
 def make_celery() -> Celery:
@@ -66,6 +70,19 @@ def _transport_options(redis_url: str) -> dict[str, Any]:
     if redis_url:
         return {"visibility_timeout": 900}
     return {"connect_args": {"timeout": 30}}
+
+
+@worker_init.connect
+def _load_language_models(**_: Any) -> None:
+    """Load the language models in the worker's main process, before its pool forks: the
+    first message a pool process handles would otherwise wait seconds for them."""
+    from bridge.rules.language import parse_languages, preload
+
+    started = time.monotonic()
+    languages = get_settings().BRIDGE_LANGUAGES
+    preload(parse_languages(languages))
+    log.info("language_models_loaded", languages=languages,
+             seconds=round(time.monotonic() - started, 2))
 
 
 @worker_process_init.connect

@@ -3,10 +3,14 @@ to tell; the ``BRIDGE_LANGUAGES`` setting."""
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.connection
+
 import pytest
 from pydantic import ValidationError
 
 from bridge import config
+from bridge.rules import language
 from bridge.rules.language import detect_language, language_tag, parse_languages
 from tests.conftest import apply_env
 
@@ -115,3 +119,33 @@ def test_parse_languages_errors(value: str, error: str) -> None:
                                            ("pt-BR", "lang_pt_br")])
 def test_language_tag(code: str, tag: str) -> None:
     assert language_tag(code) == tag
+
+
+def _detect_in_child(text: str, answers: multiprocessing.connection.Connection) -> None:
+    answers.send(detect_language(text))
+
+
+def test_worker_start_loads_the_models_its_pool_shares(env: pytest.MonkeyPatch) -> None:
+    """The worker's main process builds the detector when it starts (Celery's
+    ``worker_init``); a pool process forked from it detects without building its own."""
+    from celery.signals import worker_init
+
+    import bridge.worker  # noqa: F401  (connects the signal handlers)
+
+    apply_env(env, BRIDGE_LANGUAGES="en,es")
+    env.delitem(language._detectors, ("en", "es"), raising=False)
+    worker_init.send(sender=None)
+    assert ("en", "es") in language._detectors
+
+    def no_second_build(languages: tuple[str, ...], preloaded: bool = False) -> None:
+        raise AssertionError(f"built again for {languages}")
+
+    env.setattr(language, "_build", no_second_build)
+    context = multiprocessing.get_context("fork")
+    parent_end, child_end = context.Pipe(duplex=False)
+    child = context.Process(target=_detect_in_child,
+                            args=("¿Dónde está mi paquete? Ya pasó una semana", child_end))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert parent_end.recv() == "es"
