@@ -44,7 +44,8 @@ class Driver(Protocol):
     BAD: ClassVar[dict[str, Any]]
     agent_id: str
     ticket_type: str
-    brand_id: str | None
+    @property
+    def brand_id(self) -> str | None: ...  # read-only: Zendesk has one, Freshdesk none
     def custom_field_values(self, ticket_id: str) -> dict[str, Any]: ...
     def assignment(self, ticket_id: str) -> tuple[str | None, str | None, str | None]: ...
     def remove_field(self, key: str) -> None: ...

@@ -21,12 +21,12 @@ from bridge.freshdesk.mapping import (
     marker_tag,
     normalise_status,
     priority_value,
-    retry_after_seconds,
     text_from_html,
     text_to_html,
     ticket_tags,
 )
 from bridge.freshdesk.payloads import ApiTicket, next_page_url
+from bridge.retry_after import retry_after_seconds
 from tests.freshdesk import CANNED_URL, CannedFreshdesk
 
 TEXTS = [

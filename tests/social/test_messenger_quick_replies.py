@@ -8,6 +8,7 @@ quick reply (the title as ``text``, our payload in ``quick_reply.payload``).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,8 @@ def test_automated_messages_never_use_the_human_agent_tag(hours: int) -> None:
 
 
 def test_a_tapped_quick_reply_carries_its_payload(channel: MessengerChannel) -> None:
-    body = {"object": "page", "entry": [{"id": PAGE, "time": 1741608000000, "messaging": [{
+    body: dict[str, Any] = {"object": "page", "entry": [{"id": PAGE, "time": 1741608000000,
+                                                         "messaging": [{
         "sender": {"id": PSID}, "recipient": {"id": PAGE}, "timestamp": 1741608000000,
         "message": {"mid": "m_qr_1", "text": "👍 Good",
                     "quick_reply": {"payload": "bridge:csat:42:good"}}}]}]}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from flask.testing import FlaskClient
@@ -48,14 +48,24 @@ def api(env: pytest.MonkeyPatch, database_url: str) -> Iterator[FlaskClient]:
     yield from make_client(env, database_url)
 
 
+if TYPE_CHECKING:
+    class ApiResponse(TestResponse):
+        """What the admin API answers: always a JSON body (werkzeug types ``json`` as
+        ``Any | None`` for any response)."""
+
+        @property
+        def json(self) -> Any: ...
+
+
 def send(client: FlaskClient, method: str, path: str, body: Any = None,
-         actor: str | None = "Ana", **kwargs: Any) -> TestResponse:
+         actor: str | None = "Ana", **kwargs: Any) -> ApiResponse:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     if actor is not None:
         headers["X-Admin-User"] = actor
     if body is not None:
         kwargs["json"] = body
-    return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+    return cast("ApiResponse",
+                client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs))
 
 
 def table_counts() -> dict[str, int]:
@@ -224,7 +234,7 @@ def test_disable_and_enable_are_audited_once_and_drive_the_active_rules(
 @pytest.fixture
 def toml_items(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sources, "toml_rules", lambda: [
-        (TOML, Rule(name="file: spam", then={"suppress": True})),
+        (TOML, Rule.model_validate({"name": "file: spam", "then": {"suppress": True}})),
         (TOML, Rule(name="file: off", enabled=False)),
     ])
     monkeypatch.setattr(sources, "toml_mappings", lambda: [

@@ -5,15 +5,17 @@ model, ids and parameters that cannot be; each a clear JSON 4xx that stores noth
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from bridge.fields import check
 from bridge.rules.model import Mapping
 from tests.web.test_admin_api import TOKEN, VIP, created, make_client, send, table_counts
+
+if TYPE_CHECKING:
+    from tests.web.test_admin_api import ApiResponse
 
 
 @pytest.fixture
@@ -22,9 +24,10 @@ def api(env: pytest.MonkeyPatch, database_url: str) -> Iterator[FlaskClient]:
 
 
 def raw(client: FlaskClient, method: str, path: str, data: bytes | str,
-        content_type: str = "application/json") -> TestResponse:
-    return client.open(f"/api/v1{path}", method=method, data=data, content_type=content_type,
-                       headers={"Authorization": f"Bearer {TOKEN}"})
+        content_type: str = "application/json") -> ApiResponse:
+    return cast("ApiResponse", client.open(
+        f"/api/v1{path}", method=method, data=data, content_type=content_type,
+        headers={"Authorization": f"Bearer {TOKEN}"}))
 
 
 # ---- the helpdesk's fields decide what may be saved -----------------------------------------

@@ -15,15 +15,15 @@ import pytest
 
 from bridge.domain import NewComment, NewTicket, Requester, Upload
 from bridge.errors import PermanentError, TicketClosed, TransientError
+from bridge.html_text import html_to_text
+from bridge.rendering import subject_from_message
 from bridge.zendesk.adapter import ZendeskHelpdesk
 from bridge.zendesk.install import install
 from bridge.zendesk.mapping import (
     agent_replies,
     error_for_response,
     error_text,
-    html_to_text,
     normalise_status,
-    subject_from_message,
     ticket_tags,
 )
 from bridge.zendesk.payloads import ApiUser, CommentsPage, next_page_url

@@ -4,9 +4,9 @@ files named in the note. Against the Bot API emulator and a local file server.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 import requests
@@ -22,6 +22,9 @@ from emulators.telegram import Fault, TelegramEmulator
 from emulators.telegram.spec import DEFAULT_SPEC, load_spec, problems
 from tests.conftest import shared_path
 from tests.social.serving import running
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 BOT = "7012345678"
 TOKEN = f"{BOT}:AAF-files-token"
@@ -40,8 +43,10 @@ class FileServer:
         self.requests: list[str] = []
         self._server = ServerThread(self._app)
 
-    @Request.application  # type: ignore[misc]
-    def _app(self, request: Request) -> Response:
+    def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self._answer(Request(environ))(environ, start_response)
+
+    def _answer(self, request: Request) -> Response:
         self.requests.append(request.path)  # decoded: "/a b.docx"
         found = self.files.get(request.path)
         if found is None:
@@ -267,7 +272,7 @@ def test_the_50_mb_limit_holds_without_a_content_length(
             while True:  # endless: the reader must stop at the limit
                 yield b"\0" * size
 
-    monkeypatch.setattr(uploads.requests, "get", lambda *a, **k: Streamed())
+    monkeypatch.setattr(requests, "get", lambda *a, **k: Streamed())  # what uploads calls
     with pytest.raises(PermanentError, match="larger than 50 MB"):
         uploads.download(uploads.plan("https://x.example/huge.docx"), 5.0)
 

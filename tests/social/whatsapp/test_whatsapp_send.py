@@ -322,9 +322,11 @@ def test_unknown_or_expired_media_is_none(emu: WhatsAppEmulator,
     media_id = emu.state.add_media(b"x", "image/jpeg")
     url, _ = channel.resolve_media(media_id)
     emu.state.clock = lambda: NOW + timedelta(minutes=6)  # media URLs live 5 minutes
+    client = channel._client
+    assert client is not None
     try:
         with pytest.raises(PermanentError, match="404"):
-            channel._client.download(url)
+            client.download(url)
     finally:
         emu.state.clock = lambda: NOW
 
@@ -339,10 +341,12 @@ def test_media_lookup_failure_is_transient(emu: WhatsAppEmulator,
 
 
 def test_token_is_never_sent_to_other_hosts(channel: WhatsAppChannel) -> None:
+    client = channel._client
+    assert client is not None
     with pytest.raises(PermanentError, match="refusing to send the WhatsApp token"):
-        channel._client.download("https://attacker.example/steal")
+        client.download("https://attacker.example/steal")
     with pytest.raises(PermanentError, match="refusing"):
-        channel._client.download("http://lookaside.fbsbx.com/x")  # Meta hosts: https only
+        client.download("http://lookaside.fbsbx.com/x")  # Meta hosts: https only
 
 
 def test_profile_makes_no_request(emu: WhatsAppEmulator, channel: WhatsAppChannel) -> None:
