@@ -10,6 +10,13 @@ third from one minute to the next, so the two servers are loaded in alternation,
 ``--rounds`` times each, and the report gives every round's ratio and the median.
 
     python -m bench.webhook_ack [--seconds 10] [--rounds 3] [--database-url URL] [--redis-url URL]
+                                [--isolate]
+
+``--isolate`` gives the web servers a core of their own, as on a production web host whose
+database is elsewhere: both gunicorns on the first core; wrk and the local PostgreSQL and
+Redis servers (found by the port they listen on, with every process they have started) on
+the others, their affinity restored at the end. Without it everything shares every core,
+and the bridge's database takes its CPU from the same cores as the servers under test.
 """
 
 from __future__ import annotations
@@ -26,7 +33,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -80,11 +90,99 @@ end
 """)
 
 
+# Where the servers under test and the rest run (``--isolate``); None: anywhere.
+SERVER_CPUS: set[int] | None = None
+OTHER_CPUS: set[int] | None = None
+
+
+def on_cpus(cpus: set[int] | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that confines the child (and what it forks) to ``cpus``."""
+    if cpus is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
+def listeners(port: int) -> set[int]:
+    """Pids of the local processes listening on TCP ``port`` (from /proc, no tool needed)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                inodes.add(f"socket:[{fields[9]}]")
+    pids = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
+                pids.add(int(proc.name))
+        except OSError:
+            continue
+    return pids
+
+
+def with_children(pids: set[int]) -> set[int]:
+    """``pids`` and their children (PostgreSQL's backends and background processes)."""
+    found = set(pids)
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                stat = (proc / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) in pids:
+                found.add(int(proc.name))
+    return found
+
+
+def threads_of(pids: set[int]) -> set[int]:
+    """Every thread of ``pids`` (affinity is a thread's, and Redis has several)."""
+    found: set[int] = set()
+    for pid in pids:
+        try:
+            found.update(int(t.name) for t in Path(f"/proc/{pid}/task").iterdir())
+        except OSError:
+            continue
+    return found
+
+
+@contextmanager
+def infrastructure_on(urls: list[str], cpus: set[int]) -> Iterator[None]:
+    """Move the local servers behind ``urls`` (and their children) to ``cpus`` meanwhile."""
+    ports = [urlsplit(u).port or {"postgresql": 5432, "redis": 6379}.get(
+        urlsplit(u).scheme.split("+")[0], 0) for u in urls
+             if urlsplit(u).hostname in ("127.0.0.1", "localhost", "::1")]
+    pids = threads_of(with_children({pid for port in ports for pid in listeners(port)}))
+    before = {}
+    try:
+        for pid in pids:
+            try:
+                before[pid] = os.sched_getaffinity(pid)
+                os.sched_setaffinity(pid, cpus)
+            except ProcessLookupError:
+                continue
+            except PermissionError:
+                sys.exit(f"--isolate: not allowed to move process {pid} (run as its owner or root)")
+        yield
+    finally:
+        for pid, mask in before.items():
+            try:
+                os.sched_setaffinity(pid, mask)
+            except OSError:
+                continue
+
+
 def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *GUNICORN, "--chdir", str(ROOT),
          app],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=on_cpus(SERVER_CPUS))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -97,7 +195,8 @@ def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Pop
 
 def load(port: int, script: Path, seconds: int) -> dict[str, float]:
     out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", str(script),
-                          f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True)
+                          f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True,
+                         preexec_fn=on_cpus(OTHER_CPUS))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out.stdout).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out.stdout)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -113,6 +212,28 @@ def median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
+def run_rounds(env: dict[str, str], work: Path, scripts: dict[str, Path], count: int,
+               seconds: int) -> dict[str, list[dict[str, float]]]:
+    """Both servers up, loaded in alternation ``count`` times; every round's figures."""
+    apps = {"bare_flask": "bench.bare_app:create_app()", "bridge": "bridge.app:create_app()"}
+    procs = {name: serve(app, 18000 + i, env, work / f"{name}.log")
+             for i, (name, app) in enumerate(apps.items())}
+    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in apps}
+    try:
+        for i, name in enumerate(apps):
+            load(18000 + i, scripts["warm"] if name == "bridge" else scripts["0"], 2)
+        for r in range(count):
+            # Alternate which goes first, so a drift in the machine's speed hits both.
+            order = list(enumerate(apps)) if r % 2 == 0 else list(enumerate(apps))[::-1]
+            for i, name in order:
+                rounds[name].append(load(18000 + i, scripts[str(r)], seconds))
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+            proc.wait(timeout=30)
+    return rounds
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
@@ -122,8 +243,17 @@ def main() -> None:
     ap.add_argument("--bodies", type=int, default=100000, help="per script (never repeated)")
     ap.add_argument("--workers", default=GUNICORN[1])
     ap.add_argument("--threads", default=GUNICORN[3])
+    ap.add_argument("--isolate", action="store_true",
+                    help="servers on the first core; wrk and the local database and broker on "
+                         "the others")
     args = ap.parse_args()
     GUNICORN[1], GUNICORN[3] = args.workers, args.threads
+    global SERVER_CPUS, OTHER_CPUS
+    if args.isolate:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            sys.exit("--isolate needs two cores at least")
+        SERVER_CPUS, OTHER_CPUS = {cpus[0]}, set(cpus[1:])
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="bench-ack-"))
@@ -139,22 +269,10 @@ def main() -> None:
     for label in ("warm", *(str(i) for i in range(args.rounds))):
         scripts[label] = work / f"bodies-{label}.lua"
         lua_script(scripts[label], args.bodies, f"bench-{token}-{label}")
-    apps = {"bare_flask": "bench.bare_app:create_app()", "bridge": "bridge.app:create_app()"}
-    procs = {name: serve(app, 18000 + i, env, work / f"{name}.log")
-             for i, (name, app) in enumerate(apps.items())}
-    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in apps}
-    try:
-        for i, name in enumerate(apps):
-            load(18000 + i, scripts["warm"] if name == "bridge" else scripts["0"], 2)
-        for r in range(args.rounds):
-            # Alternate which goes first, so a drift in the machine's speed hits both.
-            order = list(enumerate(apps)) if r % 2 == 0 else list(enumerate(apps))[::-1]
-            for i, name in order:
-                rounds[name].append(load(18000 + i, scripts[str(r)], args.seconds))
-    finally:
-        for proc in procs.values():
-            proc.terminate()
-            proc.wait(timeout=30)
+    placed = (infrastructure_on([env["DATABASE_URL"], args.redis_url], OTHER_CPUS)
+              if OTHER_CPUS is not None else nullcontext())
+    with placed:
+        rounds = run_rounds(env, work, scripts, args.rounds, args.seconds)
     if any(x["non_2xx"] for runs in rounds.values() for x in runs):
         sys.exit(f"non-2xx answers during the run: {rounds}; logs in {work}")
     ratios = [b["requests_per_s"] / a["requests_per_s"]
@@ -164,6 +282,7 @@ def main() -> None:
                       "rounds_requests_per_s": [x["requests_per_s"] for x in runs]}
                for name, runs in rounds.items()}
     report = {"gunicorn": " ".join(GUNICORN), "wrk": "-t2 -c16", "seconds": args.seconds,
+              "isolated": args.isolate,
               "rounds": args.rounds, "database": env["DATABASE_URL"].split(":", 1)[0],
               "broker": "redis" if args.redis_url else "embedded sqlite",
               "results": results, "round_ratios": [round(x, 3) for x in ratios],
@@ -171,7 +290,8 @@ def main() -> None:
     print(json.dumps(report, indent=2))
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    tag = f"{report['database']}-{'redis' if args.redis_url else 'embedded'}"
+    tag = (f"{report['database']}-{'redis' if args.redis_url else 'embedded'}"
+           f"{'-isolated' if args.isolate else ''}")
     (out / f"webhook_ack-{tag}.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
