@@ -90,11 +90,6 @@ end
 """)
 
 
-# Where the servers under test and the rest run (``--isolate``); None: anywhere.
-SERVER_CPUS: set[int] | None = None
-OTHER_CPUS: set[int] | None = None
-
-
 def on_cpus(cpus: set[int] | None) -> Callable[[], None] | None:
     """A ``preexec_fn`` that confines the child (and what it forks) to ``cpus``."""
     if cpus is None:
@@ -151,12 +146,18 @@ def threads_of(pids: set[int]) -> set[int]:
     return found
 
 
+def local_port(url: str) -> int | None:
+    """The port of a server on this machine behind ``url``; None for a remote one or a file."""
+    parts = urlsplit(url)
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return parts.port or {"postgresql": 5432, "redis": 6379}.get(parts.scheme.split("+")[0])
+
+
 @contextmanager
 def infrastructure_on(urls: list[str], cpus: set[int]) -> Iterator[None]:
     """Move the local servers behind ``urls`` (and their children) to ``cpus`` meanwhile."""
-    ports = [urlsplit(u).port or {"postgresql": 5432, "redis": 6379}.get(
-        urlsplit(u).scheme.split("+")[0], 0) for u in urls
-             if urlsplit(u).hostname in ("127.0.0.1", "localhost", "::1")]
+    ports = {port for port in map(local_port, urls) if port is not None}
     pids = threads_of(with_children({pid for port in ports for pid in listeners(port)}))
     before = {}
     try:
@@ -177,12 +178,13 @@ def infrastructure_on(urls: list[str], cpus: set[int]) -> Iterator[None]:
                 continue
 
 
-def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def serve(app: str, port: int, env: dict[str, str], log: Path,
+          cpus: set[int] | None = None) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", *GUNICORN, "--chdir", str(ROOT),
          app],
         env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-        preexec_fn=on_cpus(SERVER_CPUS))
+        preexec_fn=on_cpus(cpus))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -193,10 +195,11 @@ def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Pop
     raise RuntimeError(f"{app} did not start; see {log}")
 
 
-def load(port: int, script: Path, seconds: int) -> dict[str, float]:
+def load(port: int, script: Path, seconds: int,
+         cpus: set[int] | None = None) -> dict[str, float]:
     out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", str(script),
                           f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True,
-                         preexec_fn=on_cpus(OTHER_CPUS))
+                         preexec_fn=on_cpus(cpus))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out.stdout).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out.stdout)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -213,20 +216,23 @@ def median(values: list[float]) -> float:
 
 
 def run_rounds(env: dict[str, str], work: Path, scripts: dict[str, Path], count: int,
-               seconds: int) -> dict[str, list[dict[str, float]]]:
-    """Both servers up, loaded in alternation ``count`` times; every round's figures."""
+               seconds: int, cpus: tuple[set[int] | None, set[int] | None] = (None, None),
+               ) -> dict[str, list[dict[str, float]]]:
+    """Both servers up, loaded in alternation ``count`` times; every round's figures.
+    ``cpus``: where the servers run, and where wrk does (None: anywhere)."""
+    server_cpus, load_cpus = cpus
     apps = {"bare_flask": "bench.bare_app:create_app()", "bridge": "bridge.app:create_app()"}
-    procs = {name: serve(app, 18000 + i, env, work / f"{name}.log")
+    procs = {name: serve(app, 18000 + i, env, work / f"{name}.log", server_cpus)
              for i, (name, app) in enumerate(apps.items())}
     rounds: dict[str, list[dict[str, float]]] = {name: [] for name in apps}
     try:
         for i, name in enumerate(apps):
-            load(18000 + i, scripts["warm"] if name == "bridge" else scripts["0"], 2)
+            load(18000 + i, scripts["warm"] if name == "bridge" else scripts["0"], 2, load_cpus)
         for r in range(count):
             # Alternate which goes first, so a drift in the machine's speed hits both.
             order = list(enumerate(apps)) if r % 2 == 0 else list(enumerate(apps))[::-1]
             for i, name in order:
-                rounds[name].append(load(18000 + i, scripts[str(r)], seconds))
+                rounds[name].append(load(18000 + i, scripts[str(r)], seconds, load_cpus))
     finally:
         for proc in procs.values():
             proc.terminate()
@@ -248,12 +254,12 @@ def main() -> None:
                          "the others")
     args = ap.parse_args()
     GUNICORN[1], GUNICORN[3] = args.workers, args.threads
-    global SERVER_CPUS, OTHER_CPUS
+    placement: tuple[set[int] | None, set[int] | None] = (None, None)
     if args.isolate:
         cpus = sorted(os.sched_getaffinity(0))
         if len(cpus) < 2:
             sys.exit("--isolate needs two cores at least")
-        SERVER_CPUS, OTHER_CPUS = {cpus[0]}, set(cpus[1:])
+        placement = ({cpus[0]}, set(cpus[1:]))
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="bench-ack-"))
@@ -269,10 +275,11 @@ def main() -> None:
     for label in ("warm", *(str(i) for i in range(args.rounds))):
         scripts[label] = work / f"bodies-{label}.lua"
         lua_script(scripts[label], args.bodies, f"bench-{token}-{label}")
-    placed = (infrastructure_on([env["DATABASE_URL"], args.redis_url], OTHER_CPUS)
-              if OTHER_CPUS is not None else nullcontext())
+    others = placement[1]
+    placed = (infrastructure_on([env["DATABASE_URL"], args.redis_url], others)
+              if others is not None else nullcontext())
     with placed:
-        rounds = run_rounds(env, work, scripts, args.rounds, args.seconds)
+        rounds = run_rounds(env, work, scripts, args.rounds, args.seconds, placement)
     if any(x["non_2xx"] for runs in rounds.values() for x in runs):
         sys.exit(f"non-2xx answers during the run: {rounds}; logs in {work}")
     ratios = [b["requests_per_s"] / a["requests_per_s"]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,19 +10,10 @@ import pytest
 from bridge.domain import NewComment, NewTicket, Requester, TicketActions
 from bridge.errors import PermanentError, TicketClosed
 from bridge.zendesk.adapter import ZendeskHelpdesk
+from tests.helpdesks import emulator_fixtures
 from tests.zendesk import EMAIL, TOKEN, running_emulator
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Any]:
-    with running_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server: Any) -> Any:
-    server.reset()
-    return server
+server, emu = emulator_fixtures(running_emulator)
 
 
 @pytest.fixture
