@@ -25,6 +25,10 @@ ChannelKind = Literal[
 # event is about.
 EventKind = Literal["message", "edit", "delete", "status"]
 
+# ``json.dumps(..., ensure_ascii=False)`` builds an encoder on every call; the webhook hot
+# path serialises every inbound message once.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
 AttachmentKind = Literal[
     "image", "file", "video", "audio", "sticker", "location", "link", "unsupported"
 ]
@@ -105,7 +109,7 @@ class InboundMessage:
             data["link"] = self.link
         if self.in_reply_to is not None:
             data["in_reply_to"] = self.in_reply_to
-        raw = json.dumps(data, ensure_ascii=False)
+        raw = _ENCODER.encode(data)
         # JSON may carry half a surrogate pair ("\ud83d"): no database stores that, so it
         # becomes U+FFFD; everything valid stays byte for byte.
         return raw.encode("utf-8", "surrogatepass").decode("utf-8", "replace")

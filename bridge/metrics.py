@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from prometheus_client import Counter
 
 WEBHOOKS = Counter(
@@ -26,3 +29,11 @@ TICKET_FIELDS_SKIPPED = Counter(
     "Field values left out of new tickets because the helpdesk's fields no longer take them",
     ["helpdesk", "field"],
 )
+
+
+@cache
+def child(metric: Counter, *labels: str) -> Any:
+    """The child of ``metric`` for ``labels``, looked up once: ``labels()`` validates and
+    locks on every call, and the webhook handlers count thousands of times a second. Label
+    values are the bridge's own names (endpoints, channels, ignore reasons), a small set."""
+    return metric.labels(*labels)

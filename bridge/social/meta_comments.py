@@ -154,6 +154,14 @@ class CommentWebhook(CommentModel):
     entry: list[Entry]
 
 
+def _has_changes(entries: object) -> bool:
+    """Whether some entry carries ``changes`` (anything not a list of objects is left to
+    the model to refuse)."""
+    if not isinstance(entries, list):
+        return True
+    return any(not isinstance(entry, dict) or "changes" in entry for entry in entries)
+
+
 def change_value(raw: object, model: type[V], field: str) -> V:
     """The ``value`` of a ``field`` change as ``model``; ``PayloadError`` when it is not."""
     if not isinstance(raw, dict):
@@ -197,6 +205,10 @@ class CommentChannel:
         DM channel's and are not looked at."""
         if payload.get("object") != self.webhook_object:
             return ParsedWebhook(ignored=(f"not_{self.webhook_object}",))
+        if not _has_changes(payload.get("entry")):
+            # A DM body (the most frequent): nothing here; the DM channel's model
+            # validates the same entries, so a second validation would only cost time.
+            return ParsedWebhook()
         try:
             body = CommentWebhook.model_validate(payload)
         except ValidationError as exc:

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 from flask import Response, request
 
-from bridge.metrics import WEBHOOKS
+from bridge.metrics import WEBHOOKS, child
 
 JSON = "application/json"
-
-
-@cache
-def _outcomes(endpoint: str, outcome: str) -> Any:
-    """The counter child of one endpoint and outcome (``labels()`` validates and locks on
-    every call; webhooks answer thousands of times a second)."""
-    return WEBHOOKS.labels(endpoint, outcome)
 
 
 def answer(endpoint: str, outcome: str, status: int, **body: Any) -> tuple[Response, int]:
     """A JSON answer counted under ``bridge_webhooks_total``; serialised directly (the
     webhook hot path: Flask's ``jsonify`` costs a fifth of a bare request)."""
-    _outcomes(endpoint, outcome).inc()
+    child(WEBHOOKS, endpoint, outcome).inc()
     text = json.dumps({"status": outcome, **body}, separators=(",", ":"))
     return Response(text, status=status, mimetype=JSON), status
 

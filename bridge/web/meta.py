@@ -11,7 +11,7 @@ from bridge import accounts, ingest, receipts, registry
 from bridge.config import get_settings
 from bridge.domain import InboundMessage
 from bridge.errors import HandshakeError, PayloadError, SignatureError
-from bridge.metrics import EVENTS_IGNORED, MESSAGES_STORED
+from bridge.metrics import EVENTS_IGNORED, MESSAGES_STORED, child
 from bridge.social import meta
 from bridge.web.common import answer, raw_body
 from bridge.web.dispatch import inbox
@@ -60,9 +60,9 @@ def receive() -> tuple[Response, int]:
         messages.extend(ours)
         ignored.extend([*parsed.ignored, *unknown])
         if ours:
-            MESSAGES_STORED.labels(channel.kind).inc(len(ours))
+            child(MESSAGES_STORED, channel.kind).inc(len(ours))
     for reason in ignored:
-        EVENTS_IGNORED.labels("meta", reason).inc()
+        child(EVENTS_IGNORED, "meta", reason).inc()
     stored = ingest.store_messages(messages)
     receipts.record(seen)  # on the replies they name; never a conversation or a ticket
     inbox.add(stored)

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, request
 from bridge import accounts, ingest, registry
 from bridge.accounts import Account
 from bridge.errors import PayloadError, SignatureError
-from bridge.metrics import EVENTS_IGNORED, MESSAGES_STORED
+from bridge.metrics import EVENTS_IGNORED, MESSAGES_STORED, child
 from bridge.social.telegram import signature
 from bridge.social.telegram.adapter import TelegramChannel
 from bridge.social.telegram.payloads import decode
@@ -38,9 +38,9 @@ def receive() -> tuple[Response, int]:
     except PayloadError as exc:
         return answer("telegram", "bad_request", 400, reason=str(exc))
     for reason in parsed.ignored:
-        EVENTS_IGNORED.labels("telegram", reason).inc()
+        child(EVENTS_IGNORED, "telegram", reason).inc()
     stored = ingest.store_messages(parsed.messages)
-    MESSAGES_STORED.labels("telegram").inc(len(stored))
+    child(MESSAGES_STORED, "telegram").inc(len(stored))
     inbox.add(stored)
     return answer("telegram", "accepted", 200, messages=len(parsed.messages),
                   ignored=len(parsed.ignored))

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 from bridge import accounts, ingest, registry
 from bridge.config import get_settings
 from bridge.errors import HandshakeError, PayloadError, SignatureError
-from bridge.metrics import EVENTS_IGNORED, MESSAGES_STORED, WEBHOOKS
+from bridge.metrics import EVENTS_IGNORED, MESSAGES_STORED, WEBHOOKS, child
 from bridge.social.x import signature
 from bridge.social.x.payloads import decode
 from bridge.web.common import answer, raw_body
@@ -48,9 +48,9 @@ def receive() -> tuple[Response, int]:
     messages, unknown = for_our_accounts(parsed.messages)
     ignored = [*parsed.ignored, *unknown]
     for reason in ignored:
-        EVENTS_IGNORED.labels("x", reason).inc()
+        child(EVENTS_IGNORED, "x", reason).inc()
     stored = ingest.store_messages(messages)
-    MESSAGES_STORED.labels("x").inc(len(stored))
+    child(MESSAGES_STORED, "x").inc(len(stored))
     inbox.add(stored)
     return answer("x", "accepted", 200, messages=len(messages), ignored=len(ignored))
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,4 +63,24 @@ def test_an_edit_and_a_removal_are_stored_as_events(web: Web) -> None:
                                   "comment_hide.json", "status_post.json"])
 def test_ignored_feed_changes_store_nothing(web: Web, name: str) -> None:
     assert post(web, name) == {"status": "accepted", "messages": 0, "ignored": 1}
+    assert inbox_rows() == []
+
+
+def test_a_feed_entry_after_a_messaging_entry_is_read(web: Web) -> None:
+    """The feed channel looks past the DM entries that come first in a body."""
+    feed = json.loads((FIXTURES / "comment_add.json").read_bytes())
+    dm = {"id": "101234567890123", "time": 1700000000000, "messaging": [{
+        "sender": {"id": "psid-1"}, "recipient": {"id": "101234567890123"},
+        "timestamp": 1700000000000, "message": {"mid": "m-dm-1", "text": "hello"}}]}
+    body = json.dumps({"object": "page", "entry": [dm, *feed["entry"]]}).encode()
+    response = post_meta(web.client, body)
+    assert response.get_json() == {"status": "accepted", "messages": 2, "ignored": 0}
+    assert sorted(r.channel for r in inbox_rows()) == ["facebook_comment", "messenger"]
+
+
+@pytest.mark.parametrize("entry", ["not an object", 7, None])
+def test_an_entry_that_is_not_an_object_is_refused(web: Web, entry: object) -> None:
+    body = json.dumps({"object": "page", "entry": [entry]}).encode()
+    response = post_meta(web.client, body)
+    assert response.status_code == 400
     assert inbox_rows() == []
