@@ -10,13 +10,17 @@ third from one minute to the next, so the two servers are loaded in alternation,
 ``--rounds`` times each, and the report gives every round's ratio and the median.
 
     python -m bench.webhook_ack [--seconds 10] [--rounds 3] [--database-url URL] [--redis-url URL]
-                                [--isolate]
+                                [--isolate] [--floor]
 
 ``--isolate`` gives the web servers a core of their own, as on a production web host whose
 database is elsewhere: both gunicorns on the first core; wrk and the local PostgreSQL and
 Redis servers (found by the port they listen on, with every process they have started) on
 the others, their affinity restored at the end. Without it everything shares every core,
 and the bridge's database takes its CPU from the same cores as the servers under test.
+
+``--floor`` adds a third server to the alternation, ``bench.floor_app``: a handler that
+checks the signature, reads the JSON and commits the rows through the same grouped INSERT,
+nothing else. Its ratio is the most any durable handler can reach on the machine.
 """
 
 from __future__ import annotations
@@ -215,21 +219,25 @@ def median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
+APPS = {"bare_flask": "bench.bare_app:create_app()", "bridge": "bridge.app:create_app()"}
+FLOOR = {"durable_floor": "bench.floor_app:create_app()"}
+
+
 def run_rounds(env: dict[str, str], work: Path, scripts: dict[str, Path], count: int,
                seconds: int, cpus: tuple[set[int] | None, set[int] | None] = (None, None),
-               ) -> dict[str, list[dict[str, float]]]:
-    """Both servers up, loaded in alternation ``count`` times; every round's figures.
+               apps: dict[str, str] = APPS) -> dict[str, list[dict[str, float]]]:
+    """Every server up, loaded in turn ``count`` times; every round's figures.
     ``cpus``: where the servers run, and where wrk does (None: anywhere)."""
     server_cpus, load_cpus = cpus
-    apps = {"bare_flask": "bench.bare_app:create_app()", "bridge": "bridge.app:create_app()"}
     procs = {name: serve(app, 18000 + i, env, work / f"{name}.log", server_cpus)
              for i, (name, app) in enumerate(apps.items())}
     rounds: dict[str, list[dict[str, float]]] = {name: [] for name in apps}
     try:
         for i, name in enumerate(apps):
-            load(18000 + i, scripts["warm"] if name == "bridge" else scripts["0"], 2, load_cpus)
+            load(18000 + i, scripts["warm"] if name != "bare_flask" else scripts["0"], 2,
+                 load_cpus)
         for r in range(count):
-            # Alternate which goes first, so a drift in the machine's speed hits both.
+            # Alternate the order, so a drift in the machine's speed hits every server.
             order = list(enumerate(apps)) if r % 2 == 0 else list(enumerate(apps))[::-1]
             for i, name in order:
                 rounds[name].append(load(18000 + i, scripts[str(r)], seconds, load_cpus))
@@ -238,6 +246,12 @@ def run_rounds(env: dict[str, str], work: Path, scripts: dict[str, Path], count:
             proc.terminate()
             proc.wait(timeout=30)
     return rounds
+
+
+def round_ratios(rounds: dict[str, list[dict[str, float]]], name: str) -> list[float]:
+    """``name``'s throughput over the bare route's, round by round."""
+    return [b["requests_per_s"] / a["requests_per_s"]
+            for a, b in zip(rounds["bare_flask"], rounds[name], strict=True)]
 
 
 def main() -> None:
@@ -252,6 +266,9 @@ def main() -> None:
     ap.add_argument("--isolate", action="store_true",
                     help="servers on the first core; wrk and the local database and broker on "
                          "the others")
+    ap.add_argument("--floor", action="store_true",
+                    help="also load bench.floor_app, a handler that does only what durability "
+                         "needs, in the same alternation")
     args = ap.parse_args()
     GUNICORN[1], GUNICORN[3] = args.workers, args.threads
     placement: tuple[set[int] | None, set[int] | None] = (None, None)
@@ -279,11 +296,11 @@ def main() -> None:
     placed = (infrastructure_on([env["DATABASE_URL"], args.redis_url], others)
               if others is not None else nullcontext())
     with placed:
-        rounds = run_rounds(env, work, scripts, args.rounds, args.seconds, placement)
+        rounds = run_rounds(env, work, scripts, args.rounds, args.seconds, placement,
+                            {**APPS, **FLOOR} if args.floor else APPS)
     if any(x["non_2xx"] for runs in rounds.values() for x in runs):
         sys.exit(f"non-2xx answers during the run: {rounds}; logs in {work}")
-    ratios = [b["requests_per_s"] / a["requests_per_s"]
-              for a, b in zip(rounds["bare_flask"], rounds["bridge"], strict=True)]
+    ratios = round_ratios(rounds, "bridge")
     results = {name: {"requests_per_s": median([x["requests_per_s"] for x in runs]),
                       "p99_ms": median([x["p99_ms"] for x in runs]),
                       "rounds_requests_per_s": [x["requests_per_s"] for x in runs]}
@@ -294,11 +311,15 @@ def main() -> None:
               "broker": "redis" if args.redis_url else "embedded sqlite",
               "results": results, "round_ratios": [round(x, 3) for x in ratios],
               "ratio": round(median(ratios), 3)}
+    if args.floor:
+        floor = round_ratios(rounds, "durable_floor")
+        report["floor_round_ratios"] = [round(x, 3) for x in floor]
+        report["floor_ratio"] = round(median(floor), 3)
     print(json.dumps(report, indent=2))
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     tag = (f"{report['database']}-{'redis' if args.redis_url else 'embedded'}"
-           f"{'-isolated' if args.isolate else ''}")
+           f"{'-isolated' if args.isolate else ''}{'-floor' if args.floor else ''}")
     (out / f"webhook_ack-{tag}.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
