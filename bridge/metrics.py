@@ -34,6 +34,6 @@ TICKET_FIELDS_SKIPPED = Counter(
 @cache
 def child(metric: Counter, *labels: str) -> Any:
     """The child of ``metric`` for ``labels``, looked up once: ``labels()`` validates and
-    locks on every call, and the webhook handlers count thousands of times a second. Label
-    values are the bridge's own names (endpoints, channels, ignore reasons), a small set."""
+    locks on every call, and the webhook handlers count thousands of times a second. The
+    cache holds the children the metric keeps anyway, no more."""
     return metric.labels(*labels)

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, request
 from bridge.config import get_settings
 from bridge.errors import PayloadError, SignatureError, UnsupportedEvent
 from bridge.freshdesk import payloads, signature
-from bridge.metrics import EVENTS_IGNORED
+from bridge.metrics import EVENTS_IGNORED, child
 from bridge.web.common import answer, raw_body, ticket_event
 
 bp = Blueprint("freshdesk", __name__)
@@ -34,7 +34,7 @@ def receive() -> tuple[Response, int]:
     except (ValueError, RecursionError, PayloadError) as exc:
         return answer("freshdesk", "bad_request", 400, reason=str(exc))
     except UnsupportedEvent as exc:
-        EVENTS_IGNORED.labels("freshdesk", "no_ticket_id").inc()
+        child(EVENTS_IGNORED, "freshdesk", "no_ticket_id").inc()
         return answer("freshdesk", "ignored", 200, reason=str(exc))
     # No delivery id to deduplicate on: every webhook is a (cheap, idempotent) re-read.
     return ticket_event("freshdesk", "freshdesk", f"fd-{uuid.uuid4().hex}", ticket_id)

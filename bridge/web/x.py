@@ -30,7 +30,7 @@ def crc() -> Response | tuple[Response, int]:
         return answer("x", "forbidden", 403, reason=str(exc))
     except ValueError as exc:
         return answer("x", "bad_request", 400, reason=str(exc))
-    WEBHOOKS.labels("x", "crc").inc()
+    child(WEBHOOKS, "x", "crc").inc()
     return jsonify(token)  # exactly {"response_token": ...}
 
 

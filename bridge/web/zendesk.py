@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bridge import clock, db
 from bridge.config import get_settings
 from bridge.errors import PayloadError, SignatureError, UnsupportedEvent
-from bridge.metrics import EVENTS_IGNORED
+from bridge.metrics import EVENTS_IGNORED, child
 from bridge.models import Setting
 from bridge.web.common import answer, raw_body, ticket_event
 from bridge.zendesk import payloads, signature
@@ -54,7 +54,7 @@ def receive() -> tuple[Response, int]:
     except (ValueError, RecursionError, PayloadError) as exc:
         return answer("zendesk", "bad_request", 400, reason=str(exc))
     except UnsupportedEvent as exc:
-        EVENTS_IGNORED.labels("zendesk", "no_ticket_id").inc()
+        child(EVENTS_IGNORED, "zendesk", "no_ticket_id").inc()
         return answer("zendesk", "ignored", 200, reason=str(exc))
     # A retried delivery keeps its invocation id; two webhooks about one ticket within
     # one second have the same body and timestamp, so content is no key. Re-reading a
