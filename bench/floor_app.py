@@ -31,8 +31,8 @@ def create_app() -> Flask:
     app = Flask("floor")
     secret = os.environ.get("META_APP_SECRET", "")
     # One time for every row: reading each item's time would be parsing.
-    sent_at = db_time(datetime(2016, 4, 7, 1, 11, 27, tzinfo=UTC),
-                      get_engine().dialect.name == "sqlite")
+    sqlite_dialect = get_engine().dialect.name == "sqlite"
+    sent_at = db_time(datetime(2016, 4, 7, 1, 11, 27, tzinfo=UTC), sqlite_dialect)
 
     @app.post("/webhooks/meta")
     def receive() -> Response:
@@ -48,7 +48,7 @@ def create_app() -> Flask:
                     for entry in data["entry"] for item in entry["messaging"]]
         except (ValueError, KeyError, TypeError):
             return Response('{"status":"bad_request"}', status=400, mimetype=JSON)
-        ingest.store_rows(rows)
+        ingest.store_rows(rows, sqlite_dialect)
         return Response('{"status":"accepted"}', status=200, mimetype=JSON)
 
     return app

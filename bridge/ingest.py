@@ -119,16 +119,15 @@ def store_messages(messages: Sequence[InboundMessage]) -> list[int]:
         (m.thread.channel, m.thread.account_id, m.message_id, m.thread.thread_id, m.to_json(),
          db_time(m.sent_at, sqlite_dialect))
         for m in messages
-    ])
+    ], sqlite_dialect)
 
 
-def store_rows(rows: Sequence[Row]) -> list[int]:
+def store_rows(rows: Sequence[Row], sqlite_dialect: bool) -> list[int]:
     """``store_messages`` for rows already in column order (``_COLUMNS``, ``sent_at`` as
     ``db_time`` gives it); the acknowledgement benchmark's floor handler calls it too."""
     if not rows:
         return []
-    writer = _writers["sqlite" if get_engine().dialect.name == "sqlite" else "server"]
-    return writer.committer.store(rows)
+    return _writers["sqlite" if sqlite_dialect else "server"].committer.store(rows)
 
 
 def mark_due(s: Session, conv_id: int) -> None:
